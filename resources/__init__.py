@@ -1,0 +1,1 @@
+"""Shipped resources: reference data (data/*.json), icons and style sheets."""
