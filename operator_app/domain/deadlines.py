@@ -99,7 +99,8 @@ def add_days(start: date, days: int, kind: CalendarKind, calendar: HolidayCalend
     """Count `days` from `start`; a calendar-day deadline on a day off moves to the next
     working day, as the law gives the citizen's case a full last day of office hours."""
     if kind is CalendarKind.WORKING:
-        return calendar.add_working_days(start, days)
+        # With no days to count (a zero-day rule), the last day must still be a working day.
+        return calendar.next_working_day(calendar.add_working_days(start, days))
     return calendar.next_working_day(start + timedelta(days=days))
 
 
@@ -164,7 +165,7 @@ def rules_from_data(raw: Iterable[Mapping[str, object]], version: str = "") -> D
                 case_type=CaseType(str(item["case_type"])),
                 days=None if days is None else int(str(days)),
                 calendar=CalendarKind(str(item.get("calendar", "calendar"))),
-                extension_limit_days=int(str(item.get("extension_limit_days", 0))),
+                extension_limit_days=int(str(item.get("extension_limit_days", 30))),
                 due_soon_days=int(str(item.get("due_soon_days", 3))),
                 priority=None if priority is None else Priority(str(priority)),
             )

@@ -222,8 +222,17 @@ def to_json(value: Any) -> Any:
 
 
 def fingerprint(args: MutationArgs) -> str:
-    """A stable digest of the arguments, to tell a re-sent create from a reused id."""
-    blob = json.dumps(to_json(args), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A stable digest of the arguments, to tell a re-sent create from a reused id.
+
+    Fields left at their defaults are not part of it, so a field added to a mutation later
+    (SYNC.md: add fields, never rename) does not turn an older desk's re-send into ID_REUSED.
+    """
+    given = {
+        f.name: getattr(args, f.name)
+        for f in fields(args)
+        if f.default is MISSING or getattr(args, f.name) != f.default
+    }
+    blob = json.dumps(to_json(given), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -282,11 +291,24 @@ def _parse_value(hint: Any, raw: object, path: str) -> Any:
     if hint is str:
         if not isinstance(raw, str):
             return FieldError(path, Reason.BAD_FORMAT)
-        limit = MAX_LONG_TEXT if path.rsplit(".", 1)[-1] in _LONG_TEXT_FIELDS else MAX_SHORT_TEXT
+        limit = _text_limit(path)
         if len(raw) > limit:
             return FieldError(path, Reason.TOO_LONG, details={"limit": limit})
         return raw
     return FieldError(path, Reason.BAD_FORMAT)
+
+
+def _text_limit(path: str) -> int:
+    """The length limit of a text argument, by its name. An edited field's `base` and `new`
+    (`changes.<field>.new`) take the field's limit; resolve_conflict's merged `value` takes the
+    long limit here and its field's own limit in `validate_field_value`."""
+    parts = path.split(".")
+    name = parts[-1]
+    if len(parts) == 3 and parts[0] == "changes" and name in ("base", "new"):
+        name = parts[1]
+    elif path == "value":
+        return MAX_LONG_TEXT
+    return MAX_LONG_TEXT if name in _LONG_TEXT_FIELDS else MAX_SHORT_TEXT
 
 
 def _parse_datetime(raw: object, path: str) -> datetime | FieldError:
@@ -358,10 +380,13 @@ def _validate_citizen(citizen: CitizenInfo) -> FieldError | None:
 def validate_field_value(name: str, value: str | None) -> FieldError | None:
     """Whether `value` is acceptable for an editable case field."""
     path = f"changes.{name}"
-    if value is None or value == "":
+    if value is None or not value.strip():
         if name in ("category", "subject", "type", "priority"):
             return FieldError(path, Reason.REQUIRED)
         return None
+    limit = MAX_LONG_TEXT if name in _LONG_TEXT_FIELDS else MAX_SHORT_TEXT
+    if len(value) > limit:
+        return FieldError(path, Reason.TOO_LONG, details={"limit": limit})
     if name == "type" and value not in CaseType._value2member_map_:
         return FieldError(path, Reason.UNKNOWN_VALUE, value[:MAX_ID])
     if name == "priority" and value not in Priority._value2member_map_:

@@ -46,11 +46,23 @@ from operator_app.domain.mutations import (
     to_json,
     validate_field_value,
 )
-from operator_app.domain.permissions import Action, may
+from operator_app.domain.permissions import Action, may, may_touch
 from operator_app.domain.workflow import is_legal, requires_reason, role_may_transition
 
 # A desk may stay offline for weeks; a registration time older than this is a wrong clock.
 MAX_BACKDATE = timedelta(days=60)
+
+
+_ACTIONS: dict[type[Any], Action] = {
+    AddNote: Action.ANNOTATE,
+    LogCall: Action.ANNOTATE,
+    ChangeStatus: Action.CHANGE_STATUS,
+    UpdateCaseFields: Action.EDIT,
+    TransferCase: Action.TRANSFER,
+    ExtendDeadline: Action.EXTEND_DEADLINE,
+    LinkCases: Action.LINK,
+    ResolveConflict: Action.RESOLVE_CONFLICT,
+}
 
 
 class ResultStatus(StrEnum):
@@ -167,6 +179,9 @@ def apply_mutation(
     case = state.case
     if case is None:
         return rejected(Code.NOT_FOUND, "no such case", case_id=args.case_id)
+    if not may_touch(actor, case):
+        # Before any no-op or conflict answer: those would tell an outsider who holds the case.
+        return _forbidden(_action_of(args, actor))
     match args:
         case AddNote():
             return _add_note(args, state, case, actor, now)
@@ -189,9 +204,16 @@ def apply_mutation(
     raise TypeError(f"unknown mutation {type(args).__name__}")  # pragma: no cover
 
 
+def _action_of(args: MutationArgs, actor: Actor) -> Action:
+    if isinstance(args, ReassignCase):
+        return Action.CLAIM if args.new_assignee == actor.id else Action.REASSIGN
+    return _ACTIONS[type(args)]
+
+
 def _entry(
-    case: Case, actor: Actor, now: datetime, kind: TimelineKind, name: str, **data: Any
+    case: Case, actor: Actor, now: datetime, kind: TimelineKind, name: str, /, **data: Any
 ) -> TimelineEntry:
+    # Positional-only, so that `data` may hold any key (link_cases records its own `kind`).
     return TimelineEntry(case.id, now, actor.id, kind, name, data)
 
 
@@ -266,8 +288,8 @@ def _create_case(
 
 def _add_note(args: AddNote, state: CaseState, case: Case, actor: Actor, now: datetime) -> Outcome:
     if state.note is not None:
-        same = (state.note.case_id, state.note.body) == (args.case_id, args.body)
-        if same:
+        sent = (args.case_id, args.body, args.visibility)
+        if (state.note.case_id, state.note.body, state.note.visibility) == sent:
             return Applied(case, noop=True)
         return rejected(Code.ID_REUSED, "note id already used", note_id=args.note_id)
     if not may(actor, Action.ANNOTATE, case):
@@ -279,13 +301,16 @@ def _add_note(args: AddNote, state: CaseState, case: Case, actor: Actor, now: da
 
 
 def _log_call(args: LogCall, state: CaseState, case: Case, actor: Actor, now: datetime) -> Outcome:
+    phone = normalize_phone(args.phone) if args.phone else None
     if state.call is not None:
-        if (state.call.case_id, state.call.started_at) == (args.case_id, args.started_at):
+        old = state.call
+        sent = (args.case_id, args.direction, args.started_at, args.duration_s, args.outcome)
+        same = (old.case_id, old.direction, old.started_at, old.duration_s, old.outcome) == sent
+        if same and old.phone == (phone if isinstance(phone, str) else None):
             return Applied(case, noop=True)
         return rejected(Code.ID_REUSED, "call id already used", call_id=args.call_id)
     if not may(actor, Action.ANNOTATE, case):
         return _forbidden(Action.ANNOTATE)
-    phone = normalize_phone(args.phone) if args.phone else None
     call = Call(
         args.call_id,
         case.id,
@@ -313,6 +338,9 @@ def _change_status(args: ChangeStatus, case: Case, actor: Actor, now: datetime) 
             expected=args.from_.value if args.from_ else None,
             to=args.to.value,
         )
+    if args.to is Status.TRANSFERRED:
+        # A transfer names the agency; only transfer_case records it.
+        return rejected(Code.INVALID, "use transfer_case", field="to", reason="unknown_value")
     if not may(actor, Action.CHANGE_STATUS, case) or not role_may_transition(
         actor.role, current, args.to
     ):
@@ -378,19 +406,28 @@ def field_value(case: Case, name: str) -> str | None:
     return value.value if isinstance(value, StrEnum) else value
 
 
+def _normal(name: str, value: str | None) -> str | None:
+    """An edited value in the form the case stores it, so that a value that only differs in
+    its spelling (`9911-2233` for `+97699112233`, None for "") compares equal to the stored one."""
+    if name in ("phone", "reg_no"):
+        if value is None or not value.strip():
+            return None
+        if name == "phone":
+            normal = normalize_phone(value)
+            return normal if isinstance(normal, str) else value
+        reg = parse_registration_number(value)
+        return value if isinstance(reg, FieldError) else str(reg)
+    if name in ("address", "citizen_name", "description", "subject"):
+        return value or ""
+    return value
+
+
 def _with_field(case: Case, name: str, value: str | None) -> Case:
+    value = _normal(name, value)
     if name == "type":
         return replace(case, type=CaseType(value))
     if name == "priority":
         return replace(case, priority=Priority(value))
-    if name == "phone" and value:
-        normal = normalize_phone(value)
-        value = normal if isinstance(normal, str) else value
-    if name == "reg_no" and value:
-        reg = parse_registration_number(value)
-        value = value if isinstance(reg, FieldError) else str(reg)
-    if name in ("address", "citizen_name", "description", "subject"):
-        value = value or ""
     return replace(case, **{name: value})
 
 
@@ -404,21 +441,20 @@ def _update_fields(
     applied: dict[str, dict[str, str | None]] = {}
     for name, change in sorted(args.changes.items()):
         current = field_value(case, name)
-        if change.new == current:
+        base, new = _normal(name, change.base), _normal(name, change.new)
+        if new == current:
             continue
-        if change.base == current:
-            changed = _with_field(changed, name, change.new)
-            applied[name] = {"from": current, "to": change.new}
+        if base == current:
+            changed = _with_field(changed, name, new)
+            applied[name] = {"from": current, "to": new}
             continue
         if name in CONTACT_FIELDS:
-            changed = _with_field(changed, name, change.new)
-            applied[name] = {"from": current, "to": change.new}
+            changed = _with_field(changed, name, new)
+            applied[name] = {"from": current, "to": new}
             state = ConflictState.OVERWRITTEN
         else:
             state = ConflictState.OPEN
-        conflicts.append(
-            FieldConflict(case.id, name, change.base, current, change.new, state, actor.id, now)
-        )
+        conflicts.append(FieldConflict(case.id, name, base, current, new, state, actor.id, now))
     if not applied and not conflicts:
         return Applied(case, noop=True)
     timeline: tuple[TimelineEntry, ...] = ()
@@ -471,9 +507,13 @@ def _extend(args: ExtendDeadline, case: Case, actor: Actor, now: datetime, rules
         return rejected(Code.ALREADY_EXTENDED, "the deadline was already extended once")
     if not may(actor, Action.EXTEND_DEADLINE, case):
         return _forbidden(Action.EXTEND_DEADLINE)
+    if not args.notice.strip():
+        return rejected(Code.INVALID, "the notice to the citizen is required", field="notice")
     rule = rules.deadlines.rule_for(case.type, case.priority)
     if rule.days is None or case.due_date is None:
         return rejected(Code.NO_DEADLINE, "this case type has no deadline")
+    if not case.is_open:
+        return rejected(Code.NO_DEADLINE, "the case has been answered", status=case.status.value)
     if args.days > rule.extension_limit_days:
         return rejected(
             Code.EXTENSION_TOO_LONG, "extension too long", limit=rule.extension_limit_days
@@ -503,12 +543,15 @@ def _extend(args: ExtendDeadline, case: Case, actor: Actor, now: datetime, rules
 
 
 def _link(args: LinkCases, case: Case, actor: Actor, now: datetime) -> Outcome:
-    if args.other_case_id in case.links:
+    linked = args.other_case_id in case.links
+    marks_duplicate = args.kind is LinkKind.DUPLICATE and case.duplicate_of is None
+    if linked and not marks_duplicate:
         return Applied(case, noop=True)
     if not may(actor, Action.LINK, case):
         return _forbidden(Action.LINK)
-    changed = replace(case, links=(*case.links, args.other_case_id), updated_at=now)
-    if args.kind is LinkKind.DUPLICATE and case.duplicate_of is None:
+    links = case.links if linked else (*case.links, args.other_case_id)
+    changed = replace(case, links=links, updated_at=now)
+    if marks_duplicate:
         changed = replace(changed, duplicate_of=args.other_case_id)
     entry = _entry(
         case,
@@ -548,6 +591,7 @@ def _resolve_conflict(
         value = args.value
     if problem := validate_field_value(record.field, value):
         return invalid(problem)
+    value = _normal(record.field, value)
     changed = case
     if value != field_value(case, record.field):
         changed = _refresh_due(

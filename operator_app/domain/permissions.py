@@ -65,3 +65,11 @@ def may(actor: Actor, action: Action, case: Case | None = None, *, centre: str =
         # as long as the case stays in one of the author's centres.
         return in_scope(actor, case) or (case.centre in actor.centres and not case.confidential)
     return in_scope(actor, case)
+
+
+def may_touch(actor: Actor, case: Case) -> bool:
+    """The gate every change to an existing case passes first: a case worker of its centre,
+    and for a confidential case someone who may see it."""
+    if actor.role not in (Role.OPERATOR, Role.SUPERVISOR) or case.centre not in actor.centres:
+        return False
+    return not case.confidential or in_scope(actor, case)
