@@ -1,0 +1,176 @@
+"""The entry point and the main window: command line, clean start and stop, live language."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sysconfig
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.ui.a11y import assert_accessible, assert_tab_order
+from ui.app import main
+from ui.language import LanguageSwitcher
+from ui.main_window import MainWindow, desk_version
+from ui.settings import LANGUAGE, WINDOW_GEOMETRY, Settings
+
+WAIT_MS = 3000
+
+
+def test_version_prints_and_exits_without_a_gui() -> None:
+    script = Path(sysconfig.get_path("scripts")) / (
+        "operator-app" + (".exe" if os.name == "nt" else "")
+    )
+    # A QApplication on this platform would abort the process: --version must not create one.
+    env = {**os.environ, "QT_QPA_PLATFORM": "no-such-platform"}
+    result = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"operator-app {desk_version()}\n"
+
+
+def test_main_starts_and_quits_cleanly(qtbot: QtBot, tmp_path: Path) -> None:
+    assert main(["--quit-after", "100", "--data-dir", str(tmp_path)]) == 0
+    log = (tmp_path / "logs" / "operator-desk.log").read_text(encoding="utf-8")
+    assert "starting" in log and "stopped (status 0)" in log
+    settings = Settings.open(tmp_path / "settings" / "operator-desk.ini")
+    assert settings.get(WINDOW_GEOMETRY)  # the window was closed properly, saving its place
+    # main() takes back what it installed into the shared application...
+    assert QCoreApplication.translate("MainWindow", "Ready") == "Ready"
+    # ...and leaves no Quit event behind: processed outside any loop, it would make every later
+    # event loop (qtbot's waits included) return at once.
+    QCoreApplication.processEvents()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    with qtbot.waitSignal(timer.timeout, timeout=WAIT_MS):
+        timer.start(10)
+
+
+def test_main_remembers_the_language_given(tmp_path: Path, qapp: QApplication) -> None:
+    assert main(["--lang", "en", "--demo", "--quit-after", "0", "--data-dir", str(tmp_path)]) == 0
+    assert Settings.open(tmp_path / "settings" / "operator-desk.ini").get(LANGUAGE) == "en"
+
+
+def test_a_failed_start_is_reported_not_silent(
+    tmp_path: Path, qapp: QApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("a file where the data folder should be", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="ui.crash"):
+        status = main(["--data-dir", str(not_a_folder), "--quit-after", "50"])
+    assert status == 1
+    (record,) = caplog.records
+    assert "start-up" in record.getMessage() and record.exc_info is not None
+
+
+def test_main_refuses_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang", "fr"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# --- the main window ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: Settings, languages: LanguageSwitcher) -> MainWindow:
+    languages.switch("mn")
+    main_window = MainWindow(settings, languages)
+    qtbot.addWidget(main_window)
+    main_window.show()
+    return main_window
+
+
+def _language_action(window: MainWindow, name: str) -> QAction:
+    return next(a for a in window.findChildren(QAction) if a.text() == name)
+
+
+def test_the_language_menu_switches_the_window_live(
+    qtbot: QtBot, window: MainWindow, settings: Settings
+) -> None:
+    assert window.windowTitle() == "Операторын ажлын байр"
+    assert _language_action(window, "Монгол").isChecked()
+
+    _language_action(window, "English").trigger()
+    qtbot.waitUntil(lambda: window.windowTitle() == "Operator desk", timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == "Ready"
+    assert settings.get(LANGUAGE) == "en"
+    assert _language_action(window, "English").isChecked()
+
+    _language_action(window, "Монгол").trigger()
+    qtbot.waitUntil(lambda: window.windowTitle() == "Операторын ажлын байр", timeout=WAIT_MS)
+    assert window.menuBar().actions()[0].text() == "&Файл"
+    assert settings.get(LANGUAGE) == "mn"
+
+
+def test_menus_are_translated_and_quit_uses_the_standard_key(window: MainWindow) -> None:
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&Файл", "&Харагдац", "Хэ&л", "&Тусламж"]
+    quit_action = window.menuBar().actions()[0].menu().actions()[0]
+    assert quit_action.text() == "&Гарах"
+    assert quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+
+
+def test_a_notice_is_retranslated_too(
+    qtbot: QtBot, window: MainWindow, languages: LanguageSwitcher
+) -> None:
+    window.show_notice(window.server_not_built_notice("https://central.example.mn"))
+    assert window.statusBar().currentMessage().startswith("https://central.example.mn руу")
+    languages.switch("en")
+    qtbot.waitUntil(
+        lambda: (
+            window.statusBar().currentMessage()
+            == "Connecting to https://central.example.mn is not built yet."
+        ),
+        timeout=WAIT_MS,
+    )
+
+
+def test_about_shows_the_version(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_about()
+    box = window.findChild(QMessageBox)
+    qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
+    assert box.text() == f"Операторын ажлын байр {desk_version()}"
+    box.close()
+
+
+def test_closing_saves_the_geometry(window: MainWindow, settings: Settings) -> None:
+    window.close()
+    assert settings.get(WINDOW_GEOMETRY)
+
+
+def test_the_main_window_is_accessible(window: MainWindow) -> None:
+    assert_accessible(window)
+    window.menuBar().actions()[0].menu().actions()[0].setText("")  # a menu entry with no name
+    with pytest.raises(AssertionError, match="has no text"):
+        assert_accessible(window)
+
+
+def test_the_accessibility_helper_finds_unnamed_controls(qtbot: QtBot) -> None:
+    form = QWidget()
+    qtbot.addWidget(form)
+    name_edit = QLineEdit(form)
+    with pytest.raises(AssertionError, match="no accessible name"):
+        assert_accessible(form)
+    label = QLabel("&Phone:", form)
+    label.setBuddy(name_edit)
+    ok = QPushButton("OK", form)
+    assert set(assert_accessible(form)) == {name_edit, ok}
+
+
+def test_the_tab_order_helper_notices_a_wrong_order(qtbot: QtBot) -> None:
+    form = QWidget()
+    qtbot.addWidget(form)
+    first, second, third = QLineEdit(form), QLineEdit(form), QLineEdit(form)
+    assert_tab_order(form, [first, second, third])
+    QWidget.setTabOrder(third, second)  # now first, third, second
+    with pytest.raises(AssertionError, match="Tab order"):
+        assert_tab_order(form, [first, second, third])

@@ -1,0 +1,131 @@
+"""The `operator-app` entry point: command line, QApplication, and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, qVersion
+from PySide6.QtWidgets import QApplication
+
+from i18n.languages import DEFAULT_LANGUAGE, language_codes
+from ui.crash import CrashReporter
+from ui.language import LanguageSwitcher
+from ui.logs import configure_logging
+from ui.main_window import MainWindow, desk_version
+from ui.paths import apply_app_identity, prepare_data_dir
+from ui.settings import LANGUAGE, Settings
+
+log = logging.getLogger(__name__)
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Command-line help stays English: it is read by administrators and scripts, before any
+    # catalog is loaded.
+    parser = argparse.ArgumentParser(
+        prog="operator-app",
+        description="The operator desk of the unified citizen call centre.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--demo", action="store_true", help="start an embedded demo service and sign in to it"
+    )
+    parser.add_argument("--server", metavar="URL", help="the central service to sync with")
+    parser.add_argument(
+        "--lang",
+        choices=language_codes(),
+        help="interface language (default: the last one chosen, else mn); remembered",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, metavar="PATH", help="folder for the cache, logs and settings"
+    )
+    parser.add_argument(
+        "--quit-after",
+        type=_non_negative,
+        metavar="MS",
+        help="quit cleanly after MS milliseconds (smoke tests)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the desk; the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.version:
+        print(f"operator-app {desk_version()}")
+        return 0
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0]])
+    apply_app_identity()
+    app.setApplicationVersion(desk_version())
+    app.setStyle("Fusion")
+    # The crash hook and a language come first, so that even a failed start says why, readably.
+    crash = CrashReporter(app)
+    crash.install()
+    languages = LanguageSwitcher(app)
+    languages.switch(args.lang or DEFAULT_LANGUAGE.code)
+    logging_setup = None
+    try:
+        paths = prepare_data_dir(args.data_dir)
+        logging_setup = configure_logging(paths.logs_dir)
+        log.info(
+            "Operator desk %s starting (Qt %s, PySide6 %s)",
+            desk_version(),
+            qVersion(),
+            pyside_version,
+        )
+        settings = Settings.open(paths.settings_file)
+        if args.lang:
+            settings.set(LANGUAGE, args.lang)
+        elif settings.get(LANGUAGE) != languages.language:
+            languages.switch(settings.get(LANGUAGE))
+        return _run_window(app, args, settings, languages)
+    except Exception:
+        crash.report_fatal(sys.exc_info(), close_after_ms=args.quit_after)  # type: ignore[arg-type]
+        return 1
+    finally:
+        crash.uninstall()
+        languages.uninstall()
+        if logging_setup is not None:
+            logging_setup.close()
+
+
+def _run_window(
+    app: QApplication, args: argparse.Namespace, settings: Settings, languages: LanguageSwitcher
+) -> int:
+    window = MainWindow(settings, languages)
+    if args.demo:
+        window.show_notice(window.demo_not_built_notice)
+    elif args.server:
+        window.show_notice(window.server_not_built_notice(args.server))
+    window.show()
+    if args.quit_after is not None:
+        QTimer.singleShot(args.quit_after, window.close)
+        QTimer.singleShot(args.quit_after, app.quit)
+    status = app.exec()
+    # Closing the last window and quit() each post a Quit event; one left in the queue would
+    # end the next event loop run in this process (a test's, or a second main()) at once.
+    QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+    settings.sync()
+    log.info("Operator desk stopped (status %d)", status)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
