@@ -1,0 +1,1 @@
+"""Fault-injection tooling for the sync tests: a loopback proxy and a scriptable HTTP stub."""
