@@ -1,0 +1,115 @@
+"""Pulled pages as the central service sends them, checked before anything is applied."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from operator_app.store.errors import PageError
+from operator_app.store.outbox import MutationResult
+
+CHILD_TABLES: dict[str, str] = {
+    "note": "srv_note",
+    "call": "srv_call",
+    "timeline": "srv_timeline",
+    "conflict": "srv_conflict",
+}
+REFERENCE_TYPES = frozenset(
+    {"centre", "team", "operator", "category", "agency", "admin_unit", "holiday", "deadline_rule"}
+)
+RECORD_TYPES = frozenset({"case", "citizen"}) | CHILD_TABLES.keys() | REFERENCE_TYPES
+_RESULT_STATUSES = frozenset({"applied", "rejected", "conflict"})
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One pull response. `ops` stay the plain dicts the sync engine parsed (checked here)."""
+
+    cursor: str
+    has_more: bool
+    last_mutation_id: int
+    server_time: datetime | None
+    ops: Sequence[Mapping[str, Any]]
+    results: tuple[MutationResult, ...]
+
+
+def _fail(message: str) -> PageError:
+    return PageError(f"malformed page: {message}")
+
+
+def _check_op(index: int, op: object) -> None:
+    if not isinstance(op, Mapping):
+        raise _fail(f"op {index} is not an object")
+    kind, record_type, record_id = op.get("op"), op.get("type"), op.get("id")
+    if record_type not in RECORD_TYPES:
+        raise _fail(f"op {index} has unknown type {str(record_type)[:40]!r}")
+    if not isinstance(record_id, str) or not record_id:
+        raise _fail(f"op {index} has no id")
+    if kind == "remove":
+        return
+    if kind != "put":
+        raise _fail(f"op {index} is neither put nor remove")
+    version, data = op.get("version"), op.get("data")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _fail(f"op {index} has no integer version")
+    if not isinstance(data, Mapping):
+        raise _fail(f"op {index} has no data object")
+    if record_type == "case" and data.get("id") != record_id:
+        raise _fail(f"op {index}: case data id differs from the op id")
+    if record_type in CHILD_TABLES and not isinstance(data.get("case_id"), str):
+        raise _fail(f"op {index}: {record_type} data has no case_id")
+
+
+def _result(index: int, raw: object) -> MutationResult:
+    if not isinstance(raw, Mapping):
+        raise _fail(f"mutation result {index} is not an object")
+    mid, status = raw.get("id"), raw.get("status")
+    if isinstance(mid, bool) or not isinstance(mid, int) or status not in _RESULT_STATUSES:
+        raise _fail(f"mutation result {index} has no id or a bad status")
+    details = raw.get("details")
+    code = raw.get("code")
+    return MutationResult(
+        mid,
+        str(status),
+        None if code is None else str(code),
+        dict(details) if isinstance(details, Mapping) else {},
+    )
+
+
+def parse_page(raw: Mapping[str, Any]) -> Page:
+    """The page, or PageError naming the first problem (then nothing may be applied)."""
+    if not isinstance(raw, Mapping):
+        raise _fail("not an object")
+    cursor = raw.get("cursor")
+    if not isinstance(cursor, str) or not cursor:
+        raise _fail("no cursor")
+    last = raw.get("last_mutation_id", 0)
+    if isinstance(last, bool) or not isinstance(last, int) or last < 0:
+        raise _fail("bad last_mutation_id")
+    ops = raw.get("ops", [])
+    if not isinstance(ops, Sequence) or isinstance(ops, str | bytes):
+        raise _fail("ops is not a list")
+    for index, op in enumerate(ops):
+        _check_op(index, op)
+    results = raw.get("mutation_results", [])
+    if not isinstance(results, Sequence) or isinstance(results, str | bytes):
+        raise _fail("mutation_results is not a list")
+    server_time = raw.get("server_time")
+    parsed_time: datetime | None = None
+    if isinstance(server_time, str):
+        try:
+            parsed_time = datetime.fromisoformat(server_time)
+        except ValueError as exc:
+            raise _fail("bad server_time") from exc
+    elif isinstance(server_time, datetime):
+        parsed_time = server_time
+    return Page(
+        cursor,
+        bool(raw.get("has_more", False)),
+        last,
+        parsed_time,
+        ops,
+        tuple(_result(i, r) for i, r in enumerate(results)),
+    )

@@ -1,0 +1,396 @@
+"""Applying pulled ops: version-guarded upserts and the view rebuilt for the touched cases.
+
+Runs on the writer's connection inside the writer's transaction; one call is one chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from operator_app.store.columns import phone_reversed, view_row
+from operator_app.store.local_view import (
+    UPSERT_VIEW,
+    ViewContext,
+    ViewState,
+    delete_case,
+    dumps,
+    rebase_case,
+    set_doc,
+)
+from operator_app.store.page import CHILD_TABLES, REFERENCE_TYPES
+from operator_app.store.search_text import case_doc, name_words, note_bodies
+
+Op = Mapping[str, Any]
+# SQLite's bound-parameter limit is far higher; this keeps each IN list's plan cheap.
+_LOOKUP_BATCH = 500
+
+
+@dataclass(slots=True)
+class ChunkOutcome:
+    """What one chunk changed, for announcements and the page summary."""
+
+    case_ids: set[str] = field(default_factory=set)
+    rids: set[int] = field(default_factory=set)
+    reference_types: set[str] = field(default_factory=set)
+    citizens: bool = False
+    applied: int = 0
+    skipped: int = 0
+
+    def merge(self, other: ChunkOutcome) -> None:
+        self.case_ids |= other.case_ids
+        self.rids |= other.rids
+        self.reference_types |= other.reference_types
+        self.citizens = self.citizens or other.citizens
+        self.applied += other.applied
+        self.skipped += other.skipped
+
+
+@dataclass(slots=True)
+class _Known:
+    """A case the view holds: its rid and the version of its confirmed state."""
+
+    rid: int
+    version: int | None
+    removed: bool
+
+
+def _batches(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _LOOKUP_BATCH):
+        yield items[start : start + _LOOKUP_BATCH]
+
+
+class OpsApplier:
+    """Applies a chunk of ops in order: runs of puts in batches, each remove on its own."""
+
+    def __init__(self, conn: sqlite3.Connection, vs: ViewState, ctx: ViewContext) -> None:
+        self._conn = conn
+        self._vs = vs
+        self._ctx = ctx
+
+    def apply(self, ops: Sequence[Op]) -> ChunkOutcome:
+        outcome = ChunkOutcome()
+        run: list[Op] = []
+        for op in ops:
+            if op["op"] == "put":
+                run.append(op)
+                continue
+            if run:
+                self._puts(run, outcome)
+                run = []
+            self._remove(op, outcome)
+        if run:
+            self._puts(run, outcome)
+        return outcome
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _known(self, ids: Iterable[str]) -> dict[str, _Known]:
+        known: dict[str, _Known] = {}
+        wanted = list(dict.fromkeys(ids))
+        for batch in _batches(wanted):
+            for case_id, rid, version, removed in self._conn.execute(
+                "SELECT v.id, v.rid, s.version, s.removed FROM case_view v"
+                " LEFT JOIN srv_case s ON s.rid = v.rid"
+                f" WHERE v.id IN ({','.join('?' * len(batch))})",
+                batch,
+            ):
+                known[case_id] = _Known(rid, version, bool(removed))
+        return known
+
+    # -- puts ------------------------------------------------------------------------------
+
+    def _puts(self, ops: list[Op], outcome: ChunkOutcome) -> None:
+        conn, vs, ctx = self._conn, self._vs, self._ctx
+        by_type: dict[str, list[Op]] = {}
+        for op in ops:
+            by_type.setdefault(op["type"], []).append(op)
+        case_ops = by_type.pop("case", [])
+        child_case_ids = [
+            op["data"]["case_id"] for t in CHILD_TABLES if t in by_type for op in by_type[t]
+        ]
+        known = self._known([op["id"] for op in case_ops] + child_case_ids)
+
+        # Version guard: keep each case's newest put above what is stored.
+        latest: dict[str, Op] = {}
+        for op in case_ops:
+            case_id = op["id"]
+            stored = known[case_id].version if case_id in known else None
+            seen = latest.get(case_id)
+            floor = max(v for v in (stored, seen["version"] if seen else None, -1) if v is not None)
+            if op["version"] <= floor:
+                outcome.skipped += 1
+                continue
+            latest[case_id] = op
+        new_ids: set[str] = set()
+        for case_id in latest:
+            if case_id not in known:
+                known[case_id] = _Known(vs.allocate_rid(), None, False)
+                new_ids.add(case_id)
+
+        conflict_rids = self._conflicts(by_type.get("conflict", []), known)
+        pending_ids = {case_id for case_id in latest if vs.pending.get(case_id)}
+
+        # View rows before confirmed rows: the confirmed rows refer to them.
+        view_rows = []
+        srv_rows = []
+        for case_id, op in latest.items():
+            k = known[case_id]
+            data = op["data"]
+            state = vs.sync_state(case_id, k.rid)
+            view_rows.append(
+                view_row(k.rid, data, sync_state=state, local_json=None, due_soon=ctx.due_soon)
+            )
+            srv_rows.append((k.rid, op["version"], dumps(data)))
+            k.version, k.removed = op["version"], False
+        conn.executemany(UPSERT_VIEW, view_rows)
+        conn.executemany(
+            "INSERT INTO srv_case(rid, version, removed, data) VALUES (?, ?, 0, ?)"
+            " ON CONFLICT(rid) DO UPDATE SET version = excluded.version, removed = 0,"
+            " data = excluded.data",
+            srv_rows,
+        )
+        outcome.applied += len(latest)
+
+        new_notes: dict[str, list[str]] = {}
+        notes_changed: set[str] = set()
+        touched: set[str] = set(latest)
+        for record_type, table in CHILD_TABLES.items():
+            rows = []
+            for op in by_type.get(record_type, ()):
+                data = op["data"]
+                case_id = data["case_id"]
+                k = known.get(case_id)
+                if k is None:
+                    outcome.skipped += 1  # a record of a case outside this desk's view
+                    continue
+                touched.add(case_id)
+                if record_type == "conflict":
+                    rows.append(
+                        (k.rid, op["id"], op["version"], str(data.get("state")), dumps(data))
+                    )
+                else:
+                    rows.append((k.rid, op["id"], op["version"], dumps(data)))
+                if record_type == "note":
+                    notes_changed.add(case_id)
+                    if case_id in new_ids:
+                        new_notes.setdefault(case_id, []).append(str(data.get("body") or ""))
+            if not rows:
+                continue
+            columns = (
+                "case_rid, id, version, state, data"
+                if record_type == "conflict"
+                else ("case_rid, id, version, data")
+            )
+            updates = "version = excluded.version, data = excluded.data" + (
+                ", state = excluded.state" if record_type == "conflict" else ""
+            )
+            cursor = conn.executemany(
+                f"INSERT INTO {table}({columns}) VALUES ({','.join('?' * len(rows[0]))})"
+                f" ON CONFLICT(case_rid, id) DO UPDATE SET {updates}"
+                f" WHERE excluded.version > {table}.version",
+                rows,
+            )
+            outcome.applied += cursor.rowcount
+            outcome.skipped += len(rows) - cursor.rowcount
+
+        # Search documents: new cases from what this chunk carried, others re-read.
+        new_docs = [
+            (known[case_id].rid, case_doc(op["data"], new_notes.get(case_id, ())))
+            for case_id, op in latest.items()
+            if case_id in new_ids and case_id not in pending_ids
+        ]
+        # In rowid order: FTS5 flushes its pending terms whenever a rowid goes backwards.
+        new_docs.sort()
+        conn.executemany("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", new_docs)
+        for case_id in (set(latest) | notes_changed) - new_ids - pending_ids:
+            rid = known[case_id].rid
+            data = latest[case_id]["data"] if case_id in latest else self._confirmed(rid)
+            if data is not None:
+                set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)))
+
+        # A conflict opened or closed changes the row's sync state, nothing else.
+        for case_id, rid in conflict_rids.items():
+            if case_id not in latest and case_id not in pending_ids:
+                conn.execute(
+                    "UPDATE case_view SET sync_state = ? WHERE rid = ?",
+                    (vs.sync_state(case_id, rid).value, rid),
+                )
+        for case_id in touched & set(vs.pending):
+            if vs.pending.get(case_id):
+                rebase_case(conn, vs, ctx, case_id)
+        for case_id in touched:
+            outcome.case_ids.add(case_id)
+            outcome.rids.add(known[case_id].rid)
+
+        self._citizens(by_type.get("citizen", []), outcome)
+        self._references(
+            [op for t in REFERENCE_TYPES if t in by_type for op in by_type[t]], outcome
+        )
+
+    def _confirmed(self, rid: int) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT data FROM srv_case WHERE rid = ?", (rid,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _conflicts(self, ops: list[Op], known: dict[str, _Known]) -> dict[str, int]:
+        """Track open conflicts in memory; the cases whose conflicts changed."""
+        changed: dict[str, int] = {}
+        for op in ops:
+            data = op["data"]
+            k = known.get(data["case_id"])
+            if k is None:
+                continue
+            open_ids = self._vs.open_conflicts.setdefault(k.rid, set())
+            if data.get("state") == "open":
+                open_ids.add(op["id"])
+            else:
+                open_ids.discard(op["id"])
+            changed[data["case_id"]] = k.rid
+        return changed
+
+    def _citizens(self, ops: list[Op], outcome: ChunkOutcome) -> None:
+        if not ops:
+            return
+        conn = self._conn
+        stored: dict[str, tuple[int, int]] = {}
+        ids = list(dict.fromkeys(op["id"] for op in ops))
+        for batch in _batches(ids):
+            for citizen_id, rowid, version in conn.execute(
+                "SELECT id, rowid, version FROM srv_citizen"
+                f" WHERE id IN ({','.join('?' * len(batch))})",
+                batch,
+            ):
+                stored[citizen_id] = (rowid, version)
+        rows = []
+        docs_new = []
+        docs_changed = []
+        for op in ops:
+            citizen_id, version, data = op["id"], op["version"], op["data"]
+            if citizen_id in stored and version <= stored[citizen_id][1]:
+                outcome.skipped += 1
+                continue
+            existing = stored.get(citizen_id)
+            rowid = existing[0] if existing else self._vs.allocate_citizen_rowid()
+            stored[citizen_id] = (rowid, version)
+            name = str(data.get("name") or "")
+            phone = data.get("phone")
+            rows.append(
+                (
+                    rowid,
+                    citizen_id,
+                    version,
+                    name,
+                    data.get("reg_no"),
+                    phone,
+                    phone_reversed(phone),
+                    str(data.get("address") or ""),
+                    data.get("location"),
+                )
+            )
+            (docs_changed if existing else docs_new).append((rowid, " ".join(name_words(name))))
+        conn.executemany(
+            "INSERT INTO srv_citizen(rowid, id, version, name, reg_no, phone, phone_rev, address,"
+            " location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rowid) DO UPDATE SET"
+            " version = excluded.version, name = excluded.name, reg_no = excluded.reg_no,"
+            " phone = excluded.phone, phone_rev = excluded.phone_rev,"
+            " address = excluded.address, location = excluded.location",
+            rows,
+        )
+        conn.executemany("DELETE FROM citizen_fts WHERE rowid = ?", [(r,) for r, _ in docs_changed])
+        conn.executemany(
+            "INSERT INTO citizen_fts(rowid, name) VALUES (?, ?)", docs_new + docs_changed
+        )
+        outcome.applied += len(rows)
+        outcome.citizens = outcome.citizens or bool(rows)
+
+    def _references(self, ops: list[Op], outcome: ChunkOutcome) -> None:
+        for op in ops:
+            cursor = self._conn.execute(
+                "INSERT INTO ref_item(type, id, version, data) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(type, id) DO UPDATE SET version = excluded.version,"
+                " data = excluded.data WHERE excluded.version > ref_item.version",
+                (op["type"], op["id"], op["version"], dumps(op["data"])),
+            )
+            if cursor.rowcount:
+                outcome.applied += 1
+                outcome.reference_types.add(op["type"])
+            else:
+                outcome.skipped += 1
+
+    # -- removes ---------------------------------------------------------------------------
+
+    def _remove(self, op: Op, outcome: ChunkOutcome) -> None:
+        conn, vs = self._conn, self._vs
+        record_type, record_id = op["type"], op["id"]
+        if record_type == "case":
+            k = self._known([record_id]).get(record_id)
+            if k is None:
+                outcome.skipped += 1
+                return
+            if vs.pending.get(record_id):
+                # Keep the confirmed state until the pending mutations' results come back.
+                conn.execute("UPDATE srv_case SET removed = 1 WHERE rid = ?", (k.rid,))
+                rebase_case(conn, vs, self._ctx, record_id)
+            else:
+                delete_case(conn, k.rid)
+                vs.open_conflicts.pop(k.rid, None)
+            outcome.applied += 1
+            outcome.case_ids.add(record_id)
+            outcome.rids.add(k.rid)
+        elif record_type in CHILD_TABLES:
+            self._remove_child(op, outcome)
+        elif record_type == "citizen":
+            rows = conn.execute(
+                "DELETE FROM srv_citizen WHERE id = ? RETURNING rowid", (record_id,)
+            ).fetchall()
+            for (rowid,) in rows:
+                conn.execute("DELETE FROM citizen_fts WHERE rowid = ?", (rowid,))
+            outcome.applied += len(rows)
+            outcome.citizens = outcome.citizens or bool(rows)
+        else:
+            cursor = conn.execute(
+                "DELETE FROM ref_item WHERE type = ? AND id = ?", (record_type, record_id)
+            )
+            if cursor.rowcount:
+                outcome.reference_types.add(record_type)
+            outcome.applied += cursor.rowcount
+
+    def _remove_child(self, op: Op, outcome: ChunkOutcome) -> None:
+        conn, vs = self._conn, self._vs
+        record_type, record_id = op["type"], op["id"]
+        table = CHILD_TABLES[record_type]
+        case_hint = op.get("case_id")
+        if isinstance(case_hint, str):
+            rows = conn.execute(
+                f"DELETE FROM {table} WHERE id = ? AND case_rid ="
+                " (SELECT rid FROM case_view WHERE id = ?) RETURNING case_rid",
+                (record_id, case_hint),
+            ).fetchall()
+        else:
+            # The protocol's remove carries no case id: a scan, but child removals are rare
+            # (records are append-only; whole cases leave a scope as one remove).
+            rows = conn.execute(
+                f"DELETE FROM {table} WHERE id = ? RETURNING case_rid", (record_id,)
+            ).fetchall()
+        for (rid,) in rows:
+            case_id = conn.execute("SELECT id FROM case_view WHERE rid = ?", (rid,)).fetchone()[0]
+            if record_type == "conflict":
+                vs.open_conflicts.get(rid, set()).discard(record_id)
+            if vs.pending.get(case_id):
+                rebase_case(conn, vs, self._ctx, case_id)
+            elif record_type == "note":
+                data = self._confirmed(rid)
+                if data is not None:
+                    set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)))
+            elif record_type == "conflict":
+                conn.execute(
+                    "UPDATE case_view SET sync_state = ? WHERE rid = ?",
+                    (vs.sync_state(case_id, rid).value, rid),
+                )
+            outcome.case_ids.add(case_id)
+            outcome.rids.add(rid)
+        outcome.applied += len(rows)
+        outcome.skipped += 0 if rows else 1

@@ -1,0 +1,184 @@
+"""What the full-text index holds and how typed text becomes a safe FTS5 query.
+
+Documents and queries go through the same fold (`operator_app.domain.translit.search_key`,
+word by word), so Latin and Cyrillic spellings of a name meet, and no user text ever reaches
+MATCH unquoted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from operator_app.domain.translit import compact_key, search_key
+from operator_app.reference import admin_unit_path
+
+_WORD = re.compile(r"[^\W_]+")
+_RUNS = re.compile(r"\d+|\D+")
+_DIGIT = re.compile(r"\d")
+# A word's key is cached: names, places and the common words of notes repeat endlessly, and
+# search_key walks its input character by character.
+_FOLD_CACHE: dict[str, tuple[str, ...]] = {}
+_RAW_CACHE: dict[str, str] = {}
+_FOLD_CACHE_LIMIT = 500_000
+# Bounds that keep a pasted page from becoming a query that runs for seconds.
+MAX_QUERY_TOKENS = 12
+MAX_TOKEN_CHARS = 40
+
+
+def fold_word(word: str) -> tuple[str, ...]:
+    """The search-key words of one word (usually one; none for marks alone)."""
+    cached = _FOLD_CACHE.get(word)
+    if cached is not None:
+        return cached
+    if word.isdigit():
+        return (word,)
+    if _DIGIT.search(word):
+        # Numbers are unique per case (phones, registration and case numbers): only their
+        # letters go through the cache, and the key is the same (no fold spans a digit).
+        return (
+            "".join(
+                run if run.isdigit() else "".join(fold_word(run)) for run in _RUNS.findall(word)
+            ),
+        )
+    if len(_FOLD_CACHE) >= _FOLD_CACHE_LIMIT:
+        _FOLD_CACHE.clear()
+    folded = tuple(search_key(word).split())
+    _FOLD_CACHE[word] = folded
+    return folded
+
+
+def fold_words(text: str) -> list[str]:
+    """Folded words of any text, in order."""
+    out: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+        out.extend(fold_word(word))
+    return out
+
+
+def _fold_text(text: str) -> str:
+    """Folded words of any text, space-separated: the documents' fast path.
+
+    The cache is keyed on words as written, so most words cost one dict lookup; a new word
+    is normalised and folded on its own (the same key as folding it within the text).
+    Pieces with digits (numbers are unique per case) skip the cache.
+    """
+    get = _RAW_CACHE.get
+    parts = []
+    # Whitespace is a word break in every spelling; str.split is many times faster than a
+    # Unicode regex, and punctuation stuck to a word ("хүсэв.") is a cache key of its own.
+    for word in text.split():
+        folded = get(word)
+        if folded is None:
+            if len(_RAW_CACHE) >= _FOLD_CACHE_LIMIT:
+                _RAW_CACHE.clear()
+            folded = " ".join(fold_words(word))
+            if not _DIGIT.search(word):  # numbers are unique: caching them only fills memory
+                _RAW_CACHE[word] = folded
+        parts.append(folded)
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=65536)
+def name_words(name: str) -> tuple[str, ...]:
+    """A name's folded words, plus each hyphenated part run together (Бат-Эрдэнэ: baterdene)."""
+    words = fold_words(name)
+    for part in name.split():
+        if len(fold_words(part)) > 1:
+            words.append(compact_key(part))
+    return tuple(words)
+
+
+@lru_cache(maxsize=4096)
+def place_words(location: str | None) -> str:
+    """Folded names of an administrative unit and its parents."""
+    if not location:
+        return ""
+    return " ".join(w for unit in admin_unit_path(location) for w in fold_words(unit.name))
+
+
+def _national_digits(phone: str | None) -> str:
+    digits = "".join(ch for ch in phone or "" if "0" <= ch <= "9")
+    return digits[-8:]
+
+
+def case_doc(data: Mapping[str, Any], note_bodies: Iterable[str] = ()) -> str:
+    """The indexed text of a case: subject, description, answer, caller, places, numbers, notes.
+
+    Each word once: the index keeps no positions or counts (detail=none), so repeats would
+    only cost time.
+    """
+    parts = [
+        data.get("subject") or "",
+        data.get("description") or "",
+        data.get("resolution") or "",
+        data.get("address") or "",
+        data.get("number") or "",
+        data.get("provisional_ref") or "",
+        data.get("reg_no") or "",
+        _national_digits(data.get("phone")),
+        *note_bodies,
+    ]
+    text = _fold_text(" ".join(parts))
+    name = data.get("citizen_name")
+    if name:
+        text += " " + " ".join(name_words(name))
+    places = place_words(data.get("location"))
+    return " ".join(dict.fromkeys((text + " " + places).split()))
+
+
+def fts_query(text: str) -> str | None:
+    """A MATCH expression for typed text: every word a quoted prefix term, all required.
+
+    None when nothing searchable is left (only symbols, say): the caller returns no results.
+    """
+    tokens: list[str] = []
+    for token in fold_words(text[: MAX_QUERY_TOKENS * (MAX_TOKEN_CHARS + 1) * 4]):
+        token = token[:MAX_TOKEN_CHARS]
+        if token and token not in tokens:
+            tokens.append(token)
+        if len(tokens) == MAX_QUERY_TOKENS:
+            break
+    if not tokens:
+        return None
+    return " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
+
+
+def note_bodies(conn: sqlite3.Connection, rid: int) -> list[str]:
+    """Bodies of a case's notes: confirmed and pending."""
+    rows = conn.execute(
+        "SELECT json_extract(data, '$.body') FROM srv_note WHERE case_rid = ?"
+        " UNION ALL SELECT json_extract(data, '$.body') FROM pending_record"
+        " WHERE case_rid = ? AND type = 'note'"
+        " AND id NOT IN (SELECT id FROM srv_note WHERE case_rid = ?)",
+        (rid, rid, rid),
+    )
+    return [body for (body,) in rows if isinstance(body, str)]
+
+
+def rebuild_search(conn: sqlite3.Connection, batch: int = 2000) -> None:
+    """Re-index every case and citizen (inside the caller's transaction)."""
+    conn.execute("DELETE FROM case_fts")
+    conn.execute("DELETE FROM citizen_fts")
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT v.rid, COALESCE(v.data, s.data) FROM case_view v"
+            " LEFT JOIN srv_case s ON s.rid = v.rid WHERE v.rid > ? ORDER BY v.rid LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            break
+        docs = [(rid, case_doc(json.loads(data), note_bodies(conn, rid))) for rid, data in rows]
+        conn.executemany("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", docs)
+        last = rows[-1][0]
+    citizens = conn.execute("SELECT rowid, name FROM srv_citizen").fetchall()
+    conn.executemany(
+        "INSERT INTO citizen_fts(rowid, name) VALUES (?, ?)",
+        [(rowid, " ".join(name_words(name))) for rowid, name in citizens],
+    )

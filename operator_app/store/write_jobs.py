@@ -1,0 +1,392 @@
+"""The writer's jobs: local saves, pulled pages in chunks, bookkeeping, resets and rebuilds."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from operator_app.domain.errors import FieldError
+from operator_app.domain.identifiers import device_code_for, provisional_case_number
+from operator_app.domain.model import Actor
+from operator_app.domain.mutations import CreateCase, MutationArgs, parse_mutation, to_json
+from operator_app.domain.mutators import Outcome, Refused, apply_mutation, invalid
+from operator_app.domain.records import record_to_json
+from operator_app.store import outbox, reference_data, sync_state
+from operator_app.store.columns import CaseSyncState, view_row
+from operator_app.store.local_view import (
+    UPSERT_VIEW,
+    ChildLookup,
+    ViewContext,
+    ViewState,
+    current_case,
+    dumps,
+    rebase_case,
+    records_of,
+    set_doc,
+    write_records,
+)
+from operator_app.store.outbox import ARCHIVE_DAYS, OutboxEntry
+from operator_app.store.page import Page, parse_page
+from operator_app.store.pull_apply import ChunkOutcome, OpsApplier
+from operator_app.store.search_text import case_doc, note_bodies, rebuild_search
+from operator_app.store.writer import NO_CHANGES, Changes, Job, JobFactory, Step
+
+# A pulled page is applied in transactions of bounded work, ended early as soon as a local
+# save is waiting; ops go a case at a time, so a save waits for at most one case and the
+# commit of what the transaction did so far. While the operator is saving, transactions stay
+# small (their commit is that wait); when nobody has saved for a while, larger transactions
+# speed a first sync up (fewer commits of the same index pages; about 1.3x measured here).
+CHUNK_SECONDS = 0.025
+MAX_CHUNK_CASES = 16
+IDLE_CHUNK_SECONDS = 0.1
+IDLE_CHUNK_CASES = 256
+IDLE_AFTER_SECONDS = 5.0
+BATCH_CASES = 1
+IDLE_BATCH_CASES = 16
+_RESET_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResult:
+    """What a local save did: `outcome` is the domain's; `mutation_id` is None when nothing
+    was queued (refused locally, or already in effect)."""
+
+    outcome: Outcome
+    case_id: str
+    rid: int | None
+    mutation_id: int | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.mutation_id is not None
+
+    @property
+    def refused(self) -> Refused | None:
+        return self.outcome if isinstance(self.outcome, Refused) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageSummary:
+    cursor: str
+    has_more: bool
+    applied: int
+    skipped: int
+    chunks: int
+    acknowledged: int  # outbox entries moved to the archive
+
+
+def _chunk_end(ops: Sequence[Mapping[str, Any]], start: int, cases: int) -> int:
+    """End of a chunk of about `cases` cases; never splits a case from the records after it."""
+    seen = 0
+    end = start
+    limit = start + cases * 8  # pages of notes or citizens only are bounded by op count
+    while end < len(ops) and end < limit:
+        if ops[end]["type"] == "case":
+            if seen == cases:
+                break
+            seen += 1
+        end += 1
+    return max(end, start + 1)
+
+
+class WriteSide:
+    """Writer-thread state and the jobs that use it. Only the writer thread calls the jobs."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        clock: Callable[[], datetime],
+        *,
+        chunk_seconds: float = CHUNK_SECONDS,
+    ) -> None:
+        self.clock = clock
+        self.chunk_seconds = chunk_seconds
+        # Set by the store once the writer exists: whether a local save is waiting.
+        self.should_yield: Callable[[], bool] = lambda: False
+        self.last_local_save = float("-inf")
+        self.vs = ViewState(conn)
+        self.ctx = ViewContext.of(reference_data.rules(conn))
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def reload(self, conn: sqlite3.Connection) -> None:
+        """After a failed transaction: forget in-memory state and read it back."""
+        self.vs.reload(conn)
+        self.ctx = ViewContext.of(reference_data.rules(conn))
+
+    # -- local saves -----------------------------------------------------------------------
+
+    def save_local(self, args: MutationArgs, actor: Actor) -> JobFactory:
+        def job(conn: sqlite3.Connection) -> Job:
+            yield self._save_local(conn, args, actor)
+
+        return job
+
+    def _save_local(self, conn: sqlite3.Connection, args: MutationArgs, actor: Actor) -> Step:
+        self.last_local_save = time.perf_counter()
+        now = self.now()
+        state = sync_state.load(conn)
+        counter = state.provisional_counter
+        if isinstance(args, CreateCase) and args.provisional_ref is None:
+            counter += 1
+            ref = provisional_case_number(device_code_for(state.client_id), counter)
+            args = replace(args, provisional_ref=ref)
+        rid, case = current_case(conn, args.case_id)
+        # Only what parses back from its wire form is queued: the server parses it the same
+        # way, and a replay must never meet an entry it cannot read.
+        problem = parse_mutation(args.NAME, to_json(args))
+        if isinstance(problem, FieldError):
+            return Step(NO_CHANGES, LocalResult(invalid(problem), args.case_id, rid))
+        lookup = ChildLookup(conn, rid, None)
+        outcome = apply_mutation(args, lookup.state(case, args), actor, now, self.ctx.rules)
+        if isinstance(outcome, Refused) or outcome.noop:
+            return Step(NO_CHANGES, LocalResult(outcome, args.case_id, rid))
+        mutation_id = state.next_mutation_id
+        outbox.insert(conn, outbox.entry_for(mutation_id, args, actor, now))
+        new = rid is None
+        if rid is None:
+            rid = self.vs.allocate_rid()
+        data = record_to_json(outcome.case)
+        row = view_row(
+            rid,
+            data,
+            sync_state=CaseSyncState.PENDING,
+            local_json=dumps(data),
+            due_soon=self.ctx.due_soon,
+        )
+        conn.execute(UPSERT_VIEW, row)
+        write_records(conn, rid, records_of(outcome, mutation_id))
+        set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)), new=new)
+        sync_state.save_fields(conn, next_mutation_id=mutation_id + 1, provisional_counter=counter)
+        self.vs.pending[args.case_id] += 1
+        changes = Changes(frozenset({args.case_id}), frozenset({rid}), outbox=True)
+        return Step(changes, LocalResult(outcome, args.case_id, rid, mutation_id))
+
+    # -- pulled pages ----------------------------------------------------------------------
+
+    def apply_page(self, raw: Mapping[str, Any]) -> JobFactory:
+        def job(conn: sqlite3.Connection) -> Job:
+            page = parse_page(raw)  # before any write: a malformed page changes nothing
+            ops = page.ops
+            start, chunks = 0, 0
+            total = ChunkOutcome()
+            while True:
+                chunk = ChunkOutcome()
+                began, cases = time.perf_counter(), 0
+                idle = began - self.last_local_save > IDLE_AFTER_SECONDS
+                max_cases = IDLE_CHUNK_CASES if idle else MAX_CHUNK_CASES
+                max_seconds = IDLE_CHUNK_SECONDS if idle else self.chunk_seconds
+                batch = IDLE_BATCH_CASES if idle else BATCH_CASES
+                applier = OpsApplier(conn, self.vs, self.ctx)
+                while start < len(ops):
+                    end = _chunk_end(ops, start, batch)
+                    chunk.merge(applier.apply(ops[start:end]))
+                    cases += batch
+                    start = end
+                    if chunk.reference_types & {"deadline_rule", "holiday"}:
+                        self.ctx = ViewContext.of(reference_data.rules(conn))
+                        applier = OpsApplier(conn, self.vs, self.ctx)
+                    if (
+                        cases >= max_cases
+                        or time.perf_counter() - began >= max_seconds
+                        or self.should_yield()
+                    ):
+                        break
+                if not self.should_yield():
+                    _merge_search_segments(conn, cases)
+                total.merge(chunk)
+                chunks += 1
+                changes = Changes(
+                    frozenset(chunk.case_ids),
+                    frozenset(chunk.rids),
+                    frozenset(chunk.reference_types),
+                    citizens=chunk.citizens,
+                )
+                if start >= len(ops):
+                    acknowledged, extra = self._finish_page(conn, page)
+                    summary = PageSummary(
+                        page.cursor,
+                        page.has_more,
+                        total.applied,
+                        total.skipped,
+                        chunks,
+                        acknowledged,
+                    )
+                    yield Step(_merged(changes, extra), summary)
+                    return
+                yield Step(changes)
+
+        return job
+
+    def _finish_page(self, conn: sqlite3.Connection, page: Page) -> tuple[int, Changes]:
+        """Results, acknowledgements and the cursor: committed with the page's last chunk."""
+        now = self.now()
+        at = now.isoformat()
+        inbox_cases = outbox.store_results(conn, page.results, at)
+        archived = outbox.archive_upto(conn, page.last_mutation_id, at)
+        for case_id in archived:
+            self.vs.pending[case_id] -= 1
+            if self.vs.pending[case_id] <= 0:
+                del self.vs.pending[case_id]
+        self.vs.inbox.update(outbox.inbox_states(conn, inbox_cases))
+        outbox.purge_archive(conn, (now - timedelta(days=ARCHIVE_DAYS)).isoformat())
+        touched = set(archived) | inbox_cases
+        rids = {rebase_case(conn, self.vs, self.ctx, case_id) for case_id in sorted(touched)}
+        sync_state.save_fields(
+            conn,
+            cursor=page.cursor,
+            last_mutation_id=page.last_mutation_id,
+            server_time=page.server_time,
+            last_pull_at=now,
+        )
+        changes = Changes(
+            frozenset(touched),
+            frozenset(r for r in rids if r is not None),
+            outbox=bool(archived),
+            sync_state=True,
+        )
+        return len(archived), changes
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def update_sync_state(self, changes: dict[str, Any]) -> JobFactory:
+        def job(conn: sqlite3.Connection) -> Job:
+            state = sync_state.with_changes(sync_state.load(conn), changes)
+            sync_state.save_fields(conn, **{name: getattr(state, name) for name in changes})
+            yield Step(Changes(sync_state=True), state)
+
+        return job
+
+    def dismiss(self, mutation_id: int) -> JobFactory:
+        """Take an inbox item off the list (the person has dealt with it)."""
+
+        def job(conn: sqlite3.Connection) -> Job:
+            row = conn.execute(
+                "UPDATE inbox SET dismissed_at = ? WHERE mutation_id = ? AND dismissed_at IS NULL"
+                " RETURNING case_id",
+                (self.now().isoformat(), mutation_id),
+            ).fetchone()
+            if row is None:
+                yield Step(NO_CHANGES, False)
+                return
+            case_id = row[0]
+            self.vs.inbox.pop(case_id, None)
+            self.vs.inbox.update(outbox.inbox_states(conn, [case_id]))
+            rid = rebase_case(conn, self.vs, self.ctx, case_id)
+            rids = frozenset({rid}) if rid is not None else frozenset()
+            yield Step(Changes(frozenset({case_id}), rids), True)
+
+        return job
+
+    def import_entries(
+        self, entries: Sequence[OutboxEntry], state: Mapping[str, Any]
+    ) -> JobFactory:
+        """Restore salvaged mutations (same ids) and the client's identity into a fresh cache."""
+
+        def job(conn: sqlite3.Connection) -> Job:
+            for entry in entries:
+                outbox.insert(conn, entry)
+                self.vs.pending[entry.case_id] += 1
+            top = max((e.id for e in entries), default=0)
+            current = sync_state.load(conn)
+            values = {k: v for k, v in state.items() if k in ("client_id", "epoch")}
+            next_id = max(int(state.get("next_mutation_id") or 1), top + 1)
+            counter = int(state.get("provisional_counter") or 0)
+            sync_state.save_fields(
+                conn,
+                **values,
+                next_mutation_id=max(next_id, current.next_mutation_id),
+                provisional_counter=max(counter, current.provisional_counter),
+            )
+            rids = {rebase_case(conn, self.vs, self.ctx, e.case_id) for e in entries}
+            ids = frozenset(e.case_id for e in entries)
+            found = frozenset(r for r in rids if r is not None)
+            yield Step(Changes(ids, found, outbox=True, sync_state=True), len(entries))
+
+        return job
+
+    # -- resets and rebuilds ---------------------------------------------------------------
+
+    def reset_server_state(self) -> JobFactory:
+        """Forget everything the server said; keep the outbox and replay it (SYNC.md resets)."""
+
+        def job(conn: sqlite3.Connection) -> Job:
+            pending_ids = sorted(self.vs.pending)
+            keep = {
+                rid
+                for (rid,) in conn.execute(
+                    f"SELECT rid FROM case_view WHERE id IN ({','.join('?' * len(pending_ids))})",
+                    pending_ids,
+                )
+            }
+            last = 0
+            while True:
+                rids = [
+                    rid
+                    for (rid,) in conn.execute(
+                        "SELECT rid FROM case_view WHERE rid > ? ORDER BY rid LIMIT ?",
+                        (last, _RESET_BATCH),
+                    )
+                ]
+                if not rids:
+                    break
+                last = rids[-1]
+                gone = [(rid,) for rid in rids if rid not in keep]
+                conn.executemany("DELETE FROM case_fts WHERE rowid = ?", gone)
+                conn.executemany("DELETE FROM case_view WHERE rid = ?", gone)
+                yield Step(Changes(rids=frozenset(r for (r,) in gone)))
+            for table in ("srv_case", "srv_note", "srv_call", "srv_timeline", "srv_conflict"):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM srv_citizen")
+            conn.execute("DELETE FROM citizen_fts")
+            conn.execute("DELETE FROM ref_item")
+            self.vs.open_conflicts.clear()
+            self.ctx = ViewContext.of(reference_data.rules(conn))
+            rids = {rebase_case(conn, self.vs, self.ctx, case_id) for case_id in pending_ids}
+            sync_state.save_fields(conn, cursor=None)
+            changes = Changes(
+                frozenset(pending_ids),
+                frozenset(r for r in rids if r is not None),
+                frozenset({"*"}),
+                citizens=True,
+                sync_state=True,
+            )
+            yield Step(changes, len(pending_ids))
+
+        return job
+
+    def rebuild_search(self) -> JobFactory:
+        def job(conn: sqlite3.Connection) -> Job:
+            rebuild_search(conn)
+            yield Step(NO_CHANGES, True)
+
+        return job
+
+
+def _merged(a: Changes, b: Changes) -> Changes:
+    return Changes(
+        a.case_ids | b.case_ids,
+        a.rids | b.rids,
+        a.reference | b.reference,
+        a.citizens or b.citizens,
+        a.outbox or b.outbox,
+        a.sync_state or b.sync_state,
+    )
+
+
+def _merge_search_segments(conn: sqlite3.Connection, cases: int) -> None:
+    """A little FTS5 merge work with every pulled chunk (never with a local save).
+
+    Automatic merging is off (schema step 4): every small transaction would pay for it. Left
+    alone, segments pile up until a "crisis merge" runs inside whichever commit meets it,
+    cascading through the big levels: 2.4 s for one local save at a million cases (measured).
+    Merging a bounded number of pages per chunk keeps every level short of that.
+    """
+    pages = max(16, cases)
+    conn.execute("INSERT INTO case_fts(case_fts, rank) VALUES ('merge', ?)", (pages,))
+    conn.execute("INSERT INTO citizen_fts(citizen_fts, rank) VALUES ('merge', ?)", (pages,))

@@ -1,0 +1,260 @@
+"""The single writer: one thread, one write connection, short transactions, local saves first.
+
+A job is a generator. Each `next()`/`send()` does one transaction's work and yields a `Step`;
+the writer commits it, announces its changes, and, if the job has more to do, puts it back in
+the queue behind any waiting job of higher priority. A pulled page is many steps; a local save
+is one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from operator_app.store.errors import StoreClosedError
+
+log = logging.getLogger(__name__)
+
+
+class Priority(IntEnum):
+    """Lower runs first."""
+
+    LOCAL = 0  # what an operator just typed
+    CONTROL = 1  # sync bookkeeping, inbox dismissals
+    PULL = 2  # pulled pages, rebuilds
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one committed transaction changed, for views to refresh."""
+
+    case_ids: frozenset[str] = frozenset()
+    rids: frozenset[int] = frozenset()
+    reference: frozenset[str] = frozenset()  # reference-data types that changed
+    citizens: bool = False
+    outbox: bool = False  # the pending queue grew or shrank
+    sync_state: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.case_ids
+            or self.rids
+            or self.reference
+            or self.citizens
+            or self.outbox
+            or self.sync_state
+        )
+
+
+NO_CHANGES = Changes()
+_MORE = object()
+# Past this size the WAL is made to start over between the steps of a long job.
+WAL_RESTART_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One transaction's work: what it changed, and the job's result if this was its last."""
+
+    changes: Changes = NO_CHANGES
+    result: Any = _MORE
+
+    @property
+    def last(self) -> bool:
+        return self.result is not _MORE
+
+
+# A job receives the previous step's duration in seconds (work plus commit).
+Job = Generator[Step, float, None]
+JobFactory = Callable[[sqlite3.Connection], Job]
+
+
+def single_step(work: Callable[[sqlite3.Connection], tuple[Any, Changes]]) -> JobFactory:
+    """A job of one transaction."""
+
+    def factory(conn: sqlite3.Connection) -> Job:
+        result, changes = work(conn)
+        yield Step(changes, result)
+
+    return factory
+
+
+@dataclass(order=True)
+class _Queued:
+    priority: int
+    seq: int
+    durable: bool = field(compare=False)
+    factory: JobFactory = field(compare=False)
+    future: Future[Any] = field(compare=False)
+    job: Job | None = field(default=None, compare=False)
+    last_duration: float = field(default=0.0, compare=False)
+
+
+class Writer:
+    """Owns the write connection. `threaded=False` runs every job at once in the caller's
+    thread (tests); the public behaviour is otherwise the same."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        on_commit: Callable[[Changes], None],
+        on_failure: Callable[[sqlite3.Connection], None],
+        threaded: bool = True,
+        name: str = "store-writer",
+        wal_path: Path | None = None,
+    ) -> None:
+        self._wal_path = wal_path
+        self._conn = conn
+        self._on_commit = on_commit
+        self._on_failure = on_failure
+        self._threaded = threaded
+        self._queue: list[_Queued] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._inline_lock = threading.RLock()
+        self._durable_now = False
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+            self._thread.start()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def submit(
+        self, factory: JobFactory, *, priority: Priority, durable: bool = False
+    ) -> Future[Any]:
+        """Queue a job; `durable` commits each step with synchronous=FULL."""
+        future: Future[Any] = Future()
+        item = _Queued(int(priority), next(self._seq), durable, factory, future)
+        if not self._threaded:
+            with self._inline_lock:
+                if self._closed:
+                    raise StoreClosedError("the store is closed")
+                future.set_running_or_notify_cancel()
+                while not self._step(item):
+                    pass
+            return future
+        with self._cond:
+            if self._closed:
+                raise StoreClosedError("the store is closed")
+            heapq.heappush(self._queue, item)
+            self._cond.notify()
+        return future
+
+    def urgent(self, than: Priority) -> bool:
+        """Whether a job of higher priority than `than` is waiting (a running job may yield)."""
+        with self._cond:
+            return bool(self._queue) and self._queue[0].priority < than
+
+    def close(self) -> None:
+        """Finish local and control jobs, cancel queued pulls (they can be pulled again)."""
+        if not self._threaded:
+            with self._inline_lock:
+                self._closed = True
+            return
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            kept = []
+            for item in self._queue:
+                if item.priority >= Priority.PULL and item.job is None:
+                    item.future.cancel()
+                else:
+                    kept.append(item)
+            heapq.heapify(kept)
+            self._queue = kept
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join()
+
+    # -- the thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                item = heapq.heappop(self._queue)
+            if item.job is None and not item.future.set_running_or_notify_cancel():
+                continue  # cancelled before it started
+            if not self._step(item):
+                self._restart_wal_if_large()
+                with self._cond:
+                    heapq.heappush(self._queue, item)
+            elif item.priority == Priority.LOCAL:
+                # Let the thread waiting for this save take the GIL now, rather than after
+                # the next pulled chunk's Python work (up to the 5 ms switch interval).
+                time.sleep(0)
+
+    def _restart_wal_if_large(self) -> None:
+        """Between the steps of a long job: let the WAL start over once it has grown.
+
+        The checkpointer thread copies the WAL back while the writer works, but it can only
+        finish while nothing is appended, so during a long pull the WAL would grow without
+        bound (gigabytes at a million cases, and every read slows down with it). Here, with
+        the writer paused, only the frames since the checkpointer's last pass are left to
+        copy; the next transaction then restarts the WAL. Never while a local save waits.
+        """
+        if self._wal_path is None or self.urgent(Priority.PULL):
+            return
+        try:
+            size = self._wal_path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size >= WAL_RESTART_BYTES:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+    def _set_durable(self, durable: bool) -> None:
+        if durable != self._durable_now:
+            self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._durable_now = durable
+
+    def _step(self, item: _Queued) -> bool:
+        """Run one step of the job in a transaction; True when the job is finished."""
+        conn = self._conn
+        start = time.perf_counter()
+        try:
+            self._set_durable(item.durable)
+            conn.execute("BEGIN IMMEDIATE")
+            if item.job is None:
+                item.job = item.factory(conn)
+                step = next(item.job)
+            else:
+                step = item.job.send(item.last_duration)
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            try:
+                self._on_failure(conn)
+            except Exception:  # pragma: no cover - reported with the original error
+                log.exception("could not reload the writer's state after a failure")
+            item.future.set_exception(exc)
+            return True
+        item.last_duration = time.perf_counter() - start
+        if step.changes:
+            try:
+                self._on_commit(step.changes)
+            except Exception:
+                log.exception("a change subscriber failed")
+        if step.last:
+            item.future.set_result(step.result)
+            return True
+        return False

@@ -1,0 +1,153 @@
+"""One writer, many readers, from threads; local saves go before the rest of a big page."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from operator_app.domain.mutations import AddNote
+from operator_app.store import Changes, QueueFilter, Sort, SortKey, Store
+from operator_app.store.write_jobs import WriteSide
+
+from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
+
+TIMEOUT = 60
+
+
+def _bundle_page(n: int, start: int = 0) -> dict:
+    ops = []
+    for i in range(n):
+        case = make_case(assignee=OPERATOR.id, subject=f"Асуудал {start + i}")
+        ops += [put("case", case), put("note", note_for(case))]
+    return page(ops)
+
+
+@pytest.fixture
+def threaded_store(db_path: Path, clock: FakeClock):
+    store = Store.open(db_path, clock=clock)
+    yield store
+    store.close()
+
+
+def test_readers_on_threads_see_whole_transactions_while_the_writer_works(
+    threaded_store: Store,
+):
+    store = threaded_store
+    pages = [_bundle_page(60, 60 * k) for k in range(6)]
+    done = threading.Event()
+    problems: list[str] = []
+    counts: list[list[int]] = []
+
+    def read_loop() -> None:
+        seen: list[int] = []
+        counts.append(seen)
+        while not done.is_set():
+            found = len(store.search("asuudal", limit=10_000))
+            ids = store.queue_ids(QueueFilter(open_only=True), Sort(SortKey.REGISTERED_AT))
+            rows = store.rows(ids)
+            if len(rows) != len(ids):  # nothing is ever deleted here
+                problems.append(f"{len(ids)} ids but {len(rows)} rows")
+            if found > len(ids):  # searched first: it cannot have seen more
+                problems.append(f"search saw {found} cases, the queue later {len(ids)}")
+            seen.append(len(ids))
+
+    with ThreadPoolExecutor(4) as pool:
+        readers = [pool.submit(read_loop) for _ in range(3)]
+        futures = [store.apply_page(p) for p in pages]
+        for f in futures:
+            f.result(timeout=TIMEOUT)
+        done.set()
+        for r in readers:
+            r.result(timeout=TIMEOUT)
+    assert problems == []
+    # Pages only add cases: each reader saw the queue grow, never shrink.
+    assert all(seen == sorted(seen) for seen in counts)
+    assert len(store.queue_ids(QueueFilter())) == 360
+    assert store.sync_state().cursor == pages[-1]["cursor"]
+
+
+def test_a_local_save_does_not_wait_for_a_large_page(threaded_store: Store):
+    store = threaded_store
+    case = make_case(assignee=OPERATOR.id)
+    store.apply_page(page([put("case", case)])).result(timeout=TIMEOUT)
+    order: list[str] = []
+    big = store.apply_page(_bundle_page(1500))
+    started = threading.Event()
+    unsubscribe = store.subscribe(lambda changes: started.set())
+    assert started.wait(TIMEOUT)  # the page's first chunk has committed
+    unsubscribe()
+    save = store.submit(AddNote(new_id(), case.id, "Яаралтай"), OPERATOR)
+    save.add_done_callback(lambda f: order.append("save"))
+    big.add_done_callback(lambda f: order.append("page"))
+    assert save.result(timeout=TIMEOUT).queued
+    summary = big.result(timeout=TIMEOUT)
+    assert order == ["save", "page"]
+    assert summary.chunks > 1
+
+
+def test_subscribers_hear_committed_case_ids(threaded_store: Store):
+    store = threaded_store
+    heard: list[Changes] = []
+    got = threading.Event()
+
+    def listen(changes: Changes) -> None:
+        heard.append(changes)
+        got.set()
+
+    store.subscribe(listen)
+    case = make_case()
+    store.apply_page(page([put("case", case)])).result(timeout=TIMEOUT)
+    assert got.wait(TIMEOUT)
+    assert any(case.id in c.case_ids and store.rid_of(case.id) in c.rids for c in heard)
+    heard.clear()
+    got.clear()
+    store.submit(AddNote(new_id(), case.id, "Тэмдэглэл"), OPERATOR).result(timeout=TIMEOUT)
+    assert got.wait(TIMEOUT)
+    assert heard[-1].case_ids == frozenset({case.id}) and heard[-1].outbox
+
+
+def test_a_crash_before_the_last_chunk_resumes_from_the_old_cursor(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    store = Store.open(db_path, clock=clock)
+    first = page([put("case", make_case())])
+    store.apply_page(first).result(timeout=TIMEOUT)
+    big = _bundle_page(600)  # more than one transaction's worth, even when idle
+
+    def crash(self, conn, page):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(WriteSide, "_finish_page", crash)
+    failed: Future = store.apply_page(big)
+    with pytest.raises(RuntimeError):
+        failed.result(timeout=TIMEOUT)
+    store.close()
+    monkeypatch.undo()
+
+    with Store.open(db_path, clock=clock) as store:
+        assert store.sync_state().cursor == first["cursor"]  # never skipping
+        partial = len(store.queue_ids(QueueFilter()))
+        assert 1 < partial < 601  # earlier chunks were kept: never from zero
+        summary = store.apply_page(big).result(timeout=TIMEOUT)
+        assert summary.skipped > 0
+        assert len(store.queue_ids(QueueFilter())) == 601
+        assert store.sync_state().cursor == big["cursor"]
+
+
+def test_the_wal_starts_over_during_a_long_pull(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    import operator_app.store.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "WAL_RESTART_BYTES", 256 * 1024)
+    wal = Path(str(db_path) + "-wal")
+    with Store.open(db_path, clock=clock) as store:
+        # One long page: the writer never pauses, so the checkpointer alone cannot finish.
+        store.apply_page(_bundle_page(1500)).result(timeout=TIMEOUT)
+        size = wal.stat().st_size
+        assert len(store.queue_ids(QueueFilter())) == 1500
+    # Left to itself the WAL would hold the whole page (over 4 MB here).
+    assert size < 2 * 1024 * 1024, size

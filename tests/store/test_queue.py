@@ -1,0 +1,197 @@
+"""Queue queries: every filter combination and sort against a plain-Python reading of the rows."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from operator_app.domain.deadlines import DeadlineState
+from operator_app.domain.model import CaseType, Channel, Priority, Status
+from operator_app.domain.mutations import AddNote
+from operator_app.store import CaseSyncState, Facet, QueueFilter, QueueRow, Sort, SortKey, Store
+from operator_app.store.queue import queue_sql
+
+from .conftest import OPERATOR, START, FakeClock, make_case, new_id, page, put
+
+CATEGORIES = [
+    "health.hospital_services",
+    "health.medicine",
+    "utilities_and_heating.heating",
+    "education",
+    "land_and_property.housing",
+]
+CENTRES = ["c1111", "c1800"]
+ASSIGNEES = ["op-1", "op-2", "op-3"]
+TEAMS = ["t-a", "t-b"]
+LOCATIONS = ["112291", "1125", "2101", "430113", None]
+WORDS = ["халаалт", "эмнэлэг", "сургууль", "haalga"]
+
+
+@pytest.fixture(scope="module")
+def queue_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    rng = random.Random(7)
+    store = Store.open(
+        tmp_path_factory.mktemp("queue") / "cache.db", clock=FakeClock(), threaded=False
+    )
+    ops = []
+    cases = []
+    for i in range(80):
+        due = (
+            START.date() + timedelta(days=rng.choice([-10, -1, 0, 1, 2, 5, 20]))
+            if rng.random() > 0.15
+            else None
+        )
+        case = make_case(
+            subject=f"{rng.choice(WORDS)} асуудал {i}",
+            status=rng.choice(list(Status)),
+            type=rng.choice(list(CaseType)),
+            category=rng.choice(CATEGORIES),
+            centre=rng.choice(CENTRES),
+            channel=rng.choice(list(Channel)),
+            priority=rng.choice(list(Priority)),
+            assignee=rng.choice([*ASSIGNEES, None]),
+            team=rng.choice(TEAMS),
+            location=rng.choice(LOCATIONS),
+            due_date=due,
+            registered_at=START - timedelta(hours=rng.randrange(2000)),
+            updated_at=None if rng.random() < 0.2 else START - timedelta(hours=rng.randrange(9)),
+        )
+        cases.append(case)
+        ops.append(put("case", case))
+    store.apply_page(page(ops)).result()
+    for case in cases[:5]:  # a few cases with pending work
+        store.submit(
+            AddNote(new_id(), case.id, "Нэмэлт"), replace(OPERATOR, centres=frozenset(CENTRES))
+        ).result()
+    yield store
+    store.close()
+
+
+def _matches(f: QueueFilter, row: QueueRow, found: set[int] | None) -> bool:
+    checks = [
+        not f.statuses or row.status in f.statuses,
+        not f.open_only or row.status not in (Status.RESOLVED, Status.CLOSED),
+        not f.types or row.type in f.types,
+        not f.categories
+        or any(row.category == c or row.category.startswith(c + ".") for c in f.categories),
+        not f.centres or row.centre in f.centres,
+        not f.channels or row.channel in f.channels,
+        not f.priorities or row.priority in f.priorities,
+        not (f.assignees or f.unassigned)
+        or row.assignee in f.assignees
+        or (f.unassigned and row.assignee is None),
+        not f.teams or row.team in f.teams,
+        not f.aimags or (row.location or "")[:2] in f.aimags,
+        not f.deadline or row.deadline in f.deadline,
+        not f.sync or row.sync_state in f.sync,
+        found is None or row.rid in found,
+    ]
+    return all(checks)
+
+
+_VALUE = {
+    SortKey.REGISTERED_AT: lambda r: r.registered_at,
+    SortKey.DUE_DATE: lambda r: r.due_date,
+    SortKey.UPDATED_AT: lambda r: r.updated_at,
+    SortKey.PRIORITY: lambda r: list(Priority).index(r.priority),
+    SortKey.STATUS: lambda r: r.status.value,
+    SortKey.ASSIGNEE: lambda r: r.assignee,
+}
+
+
+def _ordered(rows: list[QueueRow], sort: Sort) -> list[int]:
+    value = _VALUE[sort.key]
+    rows = sorted(rows, key=lambda r: r.rid)
+    present = sorted((r for r in rows if value(r) is not None), key=value, reverse=sort.descending)
+    if sort.descending:  # ties keep rid order, as the SQL's last term says
+        present = sorted(present, key=lambda r: (value(r), -r.rid), reverse=True)
+    return [r.rid for r in present] + [r.rid for r in rows if value(r) is None]
+
+
+def subsets(values):
+    return st.frozensets(st.sampled_from(values), max_size=2)
+
+
+filters = st.builds(
+    QueueFilter,
+    statuses=subsets(list(Status)),
+    open_only=st.booleans(),
+    types=subsets(list(CaseType)),
+    categories=subsets([*CATEGORIES, "health", "land_and_property"]),
+    centres=subsets(CENTRES),
+    channels=subsets(list(Channel)),
+    priorities=subsets(list(Priority)),
+    assignees=subsets(ASSIGNEES),
+    unassigned=st.booleans(),
+    teams=subsets(TEAMS),
+    aimags=subsets(["11", "21", "43"]),
+    deadline=subsets(list(DeadlineState)),
+    sync=subsets(list(CaseSyncState)),
+    text=st.sampled_from(["", "halaalt", "эмнэлэг", "асуудал 1"]),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(f=filters, sort=st.builds(Sort, st.sampled_from(list(_VALUE)), st.booleans()))
+def test_queue_ids_agree_with_the_rows_read_plainly(queue_store: Store, f: QueueFilter, sort):
+    everything = queue_store.rows(queue_store.queue_ids(QueueFilter()))
+    found = set(queue_store.search(f.text, limit=1000)) if f.text else None
+    wanted = [r for r in everything if _matches(f, r, found)]
+    assert queue_store.queue_ids(f, sort) == _ordered(wanted, sort)
+
+
+def test_facet_counts_count_each_value_under_the_other_filters(queue_store: Store):
+    f = QueueFilter(centres=frozenset({"c1111"}), statuses=frozenset({Status.NEW}))
+    counts = queue_store.facet_counts(f)
+    without_status = queue_store.queue_ids(replace(f, statuses=frozenset()))
+    assert sum(counts[Facet.STATUS].values()) == len(without_status)
+    assert counts[Facet.STATUS].get("new", 0) == len(queue_store.queue_ids(f))
+    assert sum(counts[Facet.DEADLINE].values()) == len(queue_store.queue_ids(f))
+    assert counts[Facet.SYNC].get("pending", 0) <= 5
+
+
+def test_rows_keep_the_order_asked_and_skip_unknown_rids(queue_store: Store):
+    ids = queue_store.queue_ids(QueueFilter(), Sort(SortKey.DUE_DATE))[:10]
+    asked = [*reversed(ids), 999_999]
+    assert [r.rid for r in queue_store.rows(asked)] == list(reversed(ids))
+
+
+@pytest.mark.parametrize(
+    ("f", "sort", "index"),
+    [
+        (
+            QueueFilter(assignees=frozenset({"op-1"}), open_only=True),
+            Sort(SortKey.DUE_DATE),
+            "ix_view_assignee",
+        ),
+        (
+            QueueFilter(teams=frozenset({"t-a"}), unassigned=True),
+            Sort(SortKey.REGISTERED_AT),
+            "ix_view_unassigned",
+        ),
+        (
+            QueueFilter(centres=frozenset({"c1111"}), deadline=frozenset({DeadlineState.OVERDUE})),
+            Sort(SortKey.DUE_DATE),
+            "ix_view_centre",
+        ),
+        (
+            QueueFilter(categories=frozenset({"health.medicine"}), aimags=frozenset({"11"})),
+            Sort(SortKey.REGISTERED_AT, True),
+            "ix_view_category",
+        ),
+    ],
+)
+def test_the_typical_views_use_their_index(queue_store: Store, f, sort, index):
+    sql, params = queue_sql(f, sort, START.date())
+    plan = queue_store._conn().execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    assert any(index in row[-1] for row in plan), plan
