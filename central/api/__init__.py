@@ -1,0 +1,1 @@
+"""The HTTP endpoints, one router per area, all under /api/v1 (SYNC.md, "Endpoints")."""

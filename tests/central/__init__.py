@@ -1,0 +1,1 @@
+"""Tests of the central service (run on SQLite and PostgreSQL)."""
