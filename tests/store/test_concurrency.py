@@ -10,6 +10,7 @@ import pytest
 
 from operator_app.domain.mutations import AddNote
 from operator_app.store import Changes, QueueFilter, Sort, SortKey, Store
+from operator_app.store.errors import StoreClosedError
 from operator_app.store.write_jobs import WriteSide
 
 from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
@@ -151,3 +152,33 @@ def test_the_wal_starts_over_during_a_long_pull(
         assert len(store.queue_ids(QueueFilter())) == 1500
     # Left to itself the WAL would hold the whole page (over 4 MB here).
     assert size < 2 * 1024 * 1024, size
+
+
+def test_closing_the_store_while_another_thread_reads_does_not_crash(db_path: Path, clock):
+    """Regression: close() used to close every reader connection, including one another
+    thread was running a query on, which crashed the process (a queue page in flight when the
+    window closed). The query in flight finishes; that thread's next read is refused."""
+    store = Store.open(db_path, clock=clock)
+    started, release = threading.Event(), threading.Event()
+
+    def block() -> int:
+        started.set()
+        release.wait(10)
+        return 7
+
+    def read() -> tuple[int, type[BaseException] | None]:
+        conn = store._readers.connection()
+        conn.create_function("block", 0, block)
+        value = conn.execute("SELECT block()").fetchone()[0]
+        try:
+            store.queue_ids(QueueFilter())
+        except StoreClosedError as exc:
+            return value, type(exc)
+        return value, None
+
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(read)
+        assert started.wait(10)
+        store.close()
+        release.set()
+        assert result.result(timeout=10) == (7, StoreClosedError)
