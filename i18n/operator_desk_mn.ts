@@ -2,6 +2,661 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="mn_MN">
 <context>
+    <name>ActionDialog</name>
+    <message>
+        <source>Save (Ctrl+Enter, F12)</source>
+        <translation>Хадгалах (Ctrl+Enter, F12)</translation>
+    </message>
+</context>
+<context>
+    <name>CallDialog</name>
+    <message>
+        <source>Log a call on {number}</source>
+        <translation>Дуудлага бүртгэх: {number}</translation>
+    </message>
+    <message>
+        <source>&amp;Direction:</source>
+        <translation>&amp;Чиглэл:</translation>
+    </message>
+    <message>
+        <source>&amp;Outcome:</source>
+        <translation>&amp;Үр дүн:</translation>
+    </message>
+    <message>
+        <source>&amp;Length (minutes):</source>
+        <translation>Ү&amp;ргэлжилсэн хугацаа (минут):</translation>
+    </message>
+    <message>
+        <source>&amp;Phone:</source>
+        <translation>&amp;Утас:</translation>
+    </message>
+</context>
+<context>
+    <name>CallFlowDialog</name>
+    <message>
+        <source>New call</source>
+        <translation>Шинэ дуудлага</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>Залгасан иргэн</translation>
+    </message>
+    <message>
+        <source>&amp;Phone:</source>
+        <translation>&amp;Утас:</translation>
+    </message>
+    <message>
+        <source>e.g. 9911 2233</source>
+        <translation>ж.нь 9911 2233</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Нэр:</translation>
+    </message>
+    <message>
+        <source>&amp;Registration no.:</source>
+        <translation>&amp;Регистрийн дугаар:</translation>
+    </message>
+    <message>
+        <source>e.g. УБ99112233</source>
+        <translation>ж.нь УБ99112233</translation>
+    </message>
+    <message>
+        <source>Open a &amp;new case</source>
+        <translation>&amp;Шинэ хандалт нээх</translation>
+    </message>
+    <message>
+        <source>&amp;Add the call to the selected case</source>
+        <translation>Дуудлагыг сонгосон хандалтад нэ&amp;мэх</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Хандалт</translation>
+    </message>
+    <message>
+        <source>&amp;Type:</source>
+        <translation>&amp;Төрөл:</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory:</source>
+        <translation>&amp;Ангилал:</translation>
+    </message>
+    <message>
+        <source>Type to search</source>
+        <translation>Бичиж хайна уу</translation>
+    </message>
+    <message>
+        <source>P&amp;lace:</source>
+        <translation>&amp;Байршил:</translation>
+    </message>
+    <message>
+        <source>&amp;Subject:</source>
+        <translation>Т&amp;овч агуулга:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>&amp;Дэлгэрэнгүй:</translation>
+    </message>
+    <message>
+        <source>Pr&amp;iority:</source>
+        <translation>Ач &amp;холбогдол:</translation>
+    </message>
+    <message>
+        <source>C&amp;onfidential (the citizen asked, or misconduct)</source>
+        <translation>Нуу&amp;ц (иргэн хүссэн, эсвэл албан тушаалын зөрчил)</translation>
+    </message>
+    <message>
+        <source>Assign to &amp;me</source>
+        <translation>&amp;Өөртөө хариуцуулах</translation>
+    </message>
+    <message>
+        <source>Ce&amp;ntre:</source>
+        <translation>Тө&amp;в:</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+Enter, F12)</source>
+        <translation>Хадгалах (Ctrl+Enter, F12)</translation>
+    </message>
+    <message>
+        <source>Open the case</source>
+        <translation>Хандалтыг нээх</translation>
+    </message>
+    <message>
+        <source>Next call (F2)</source>
+        <translation>Дараагийн дуудлага (F2)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Хаах</translation>
+    </message>
+    <message>
+        <source>Case number to read to the citizen</source>
+        <translation>Иргэнд хэлэх хандалтын дугаар</translation>
+    </message>
+    <message>
+        <source>&amp;Note (optional):</source>
+        <translation>&amp;Тэмдэглэл (заавал биш):</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Хадгалж байна…</translation>
+    </message>
+    <message>
+        <source>Choose the case in the list first.</source>
+        <translation>Эхлээд жагсаалтаас хандалтаа сонгоно уу.</translation>
+    </message>
+    <message>
+        <source>The call could not be saved.</source>
+        <translation>Дуудлагыг хадгалж чадсангүй.</translation>
+    </message>
+    <message>
+        <source>The call could not be saved on this computer. Try again; if it keeps failing, call the support desk.</source>
+        <translation>Дуудлагыг энэ компьютерт хадгалж чадсангүй. Дахин оролдоно уу; дахин бүтэхгүй бол тусламжийн албанд хандана уу.</translation>
+    </message>
+    <message>
+        <source>Saved. Case number:</source>
+        <translation>Хадгаллаа. Хандалтын дугаар:</translation>
+    </message>
+    <message>
+        <source>Read this number to the citizen. It may change once synced; they can still use it to ask about the case.</source>
+        <translation>Энэ дугаарыг иргэнд хэлнэ үү. Синк хийгдсэний дараа дугаар өөрчлөгдөж болох ч иргэн энэ дугаараар лавлаж болно.</translation>
+    </message>
+    <message>
+        <source>Call added to case:</source>
+        <translation>Дуудлагыг дараах хандалтад нэмлээ:</translation>
+    </message>
+    <message>
+        <source>Discard this call?</source>
+        <translation>Энэ дуудлагыг хаях уу?</translation>
+    </message>
+    <message>
+        <source>What you typed for this call is not saved. Discard it?</source>
+        <translation>Энэ дуудлагад бичсэн зүйл хадгалагдаагүй байна. Хаях уу?</translation>
+    </message>
+</context>
+<context>
+    <name>CallerPanel</name>
+    <message>
+        <source>Callers found</source>
+        <translation>Олдсон иргэд</translation>
+    </message>
+    <message>
+        <source>Cases of the caller</source>
+        <translation>Иргэний хандалтууд</translation>
+    </message>
+    <message>
+        <source>Their cases:</source>
+        <translation>Өмнөх хандалтууд:</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>Дугаар</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Агуулга</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Төлөв</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Хүлээн авсан</translation>
+    </message>
+    <message>
+        <source>Looking for earlier calls…</source>
+        <translation>Өмнөх дуудлагыг хайж байна…</translation>
+    </message>
+    <message>
+        <source>Type the phone or registration number: earlier calls show here.</source>
+        <translation>Утас эсвэл регистрийн дугаараа оруулна уу: өмнөх дуудлагууд энд харагдана.</translation>
+    </message>
+    <message>
+        <source>No earlier calls from this caller in this desk&apos;s cache.</source>
+        <translation>Энэ компьютерийн санд энэ иргэний өмнөх дуудлага алга.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n caller(s) found:</source>
+        <translation>
+            <numerusform>%n иргэн олдлоо:</numerusform>
+            <numerusform>%n иргэн олдлоо:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(нэргүй)</translation>
+    </message>
+    <message>
+        <source>{caller} (central registry)</source>
+        <translation>{caller} (төв бүртгэл)</translation>
+    </message>
+    <message numerus="yes">
+        <source>{caller} — %n case(s)</source>
+        <translation>
+            <numerusform>{caller} — %n хандалт</numerusform>
+            <numerusform>{caller} — %n хандалт</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CaseLabels</name>
+    <message>
+        <source>New</source>
+        <comment>status</comment>
+        <translation>Шинэ</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <comment>status</comment>
+        <translation>Шийдвэрлэж байна</translation>
+    </message>
+    <message>
+        <source>Waiting for the citizen</source>
+        <comment>status</comment>
+        <translation>Иргэнийг хүлээж байна</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <comment>status</comment>
+        <translation>Шилжүүлсэн</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <comment>status</comment>
+        <translation>Шийдвэрлэсэн</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <comment>status</comment>
+        <translation>Хаасан</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>Гомдол</translation>
+    </message>
+    <message>
+        <source>Petition</source>
+        <translation>Өргөдөл</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Хүсэлт</translation>
+    </message>
+    <message>
+        <source>Criticism</source>
+        <translation>Шүүмжлэл</translation>
+    </message>
+    <message>
+        <source>Suggestion</source>
+        <translation>Санал</translation>
+    </message>
+    <message>
+        <source>Thanks</source>
+        <translation>Талархал</translation>
+    </message>
+    <message>
+        <source>Information request</source>
+        <translation>Мэдээлэл лавлагаа</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Утас</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>Мессеж</translation>
+    </message>
+    <message>
+        <source>Web</source>
+        <translation>Вэб</translation>
+    </message>
+    <message>
+        <source>Web chat</source>
+        <translation>Вэб чат</translation>
+    </message>
+    <message>
+        <source>Mobile app</source>
+        <translation>Гар утасны апп</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>Цахим шуудан</translation>
+    </message>
+    <message>
+        <source>Facebook</source>
+        <translation>Фэйсбүүк</translation>
+    </message>
+    <message>
+        <source>Voicemail</source>
+        <translation>Дуут шуудан</translation>
+    </message>
+    <message>
+        <source>Kiosk</source>
+        <translation>Киоск</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Биечлэн</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Бичгээр</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <comment>priority</comment>
+        <translation>Бага</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <comment>priority</comment>
+        <translation>Энгийн</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <comment>priority</comment>
+        <translation>Өндөр</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <comment>priority</comment>
+        <translation>Яаралтай</translation>
+    </message>
+    <message>
+        <source>No deadline</source>
+        <translation>Хугацаагүй</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>Хугацаандаа</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Хугацаа дөхсөн</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Хугацаа хэтэрсэн</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Хариулсан</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Синк хийгдсэн</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>Синк хүлээж байна</translation>
+    </message>
+    <message>
+        <source>Refused by the server</source>
+        <translation>Сервер татгалзсан</translation>
+    </message>
+    <message>
+        <source>Conflict to resolve</source>
+        <translation>Зөрчил шийдвэрлэх</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Ахлах ажилтан</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Админ</translation>
+    </message>
+    <message>
+        <source>Auditor</source>
+        <translation>Аудитор</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <comment>call outcome</comment>
+        <translation>Холбогдсон</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>Хариу өгөөгүй</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>Завгүй</translation>
+    </message>
+    <message>
+        <source>Asked to be called back</source>
+        <translation>Эргэж залгахыг хүссэн</translation>
+    </message>
+    <message>
+        <source>Dropped</source>
+        <translation>Тасарсан</translation>
+    </message>
+    <message>
+        <source>Incoming call</source>
+        <translation>Ирсэн дуудлага</translation>
+    </message>
+    <message>
+        <source>Outgoing call</source>
+        <translation>Гарсан дуудлага</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>Дотоод тэмдэглэл</translation>
+    </message>
+    <message>
+        <source>Part of the answer to the citizen</source>
+        <translation>Иргэнд өгөх хариуны хэсэг</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Товч агуулга</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Дэлгэрэнгүй</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Ангилал</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Төрөл</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Ач холбогдол</translation>
+    </message>
+    <message>
+        <source>Registration number</source>
+        <translation>Регистрийн дугаар</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Байршил</translation>
+    </message>
+    <message>
+        <source>Citizen</source>
+        <translation>Иргэний нэр</translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation>Утасны дугаар</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Хаяг</translation>
+    </message>
+</context>
+<context>
+    <name>CaseView</name>
+    <message>
+        <source>Case</source>
+        <translation>Хандалт</translation>
+    </message>
+    <message>
+        <source>Select a case in the queue (Enter opens it), or take a call (F2).</source>
+        <translation>Дарааллаас хандалт сонгоно уу (Enter дарж нээнэ), эсвэл дуудлага авна уу (F2).</translation>
+    </message>
+    <message>
+        <source>Edit… (F4)</source>
+        <translation>Засах… (F4)</translation>
+    </message>
+    <message>
+        <source>Add note… (F6)</source>
+        <translation>Тэмдэглэл… (F6)</translation>
+    </message>
+    <message>
+        <source>Log call… (F7)</source>
+        <translation>Дуудлага бүртгэх… (F7)</translation>
+    </message>
+    <message>
+        <source>Change status… (F8)</source>
+        <translation>Төлөв өөрчлөх… (F8)</translation>
+    </message>
+    <message>
+        <source>Transfer… (F9)</source>
+        <translation>Шилжүүлэх… (F9)</translation>
+    </message>
+    <message>
+        <source>Link duplicate… (Shift+F4)</source>
+        <translation>Давхардал холбох… (Shift+F4)</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>Хандалтын дугаар</translation>
+    </message>
+    <message>
+        <source>Sections of the case</source>
+        <translation>Хандалтын хэсгүүд</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Дэлгэрэнгүй</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Түүх</translation>
+    </message>
+    <message>
+        <source>Timeline of the case</source>
+        <translation>Хандалтын түүх</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Хэзээ</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Хэн</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Юу</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>Төрөл:</translation>
+    </message>
+    <message>
+        <source>Category:</source>
+        <translation>Ангилал:</translation>
+    </message>
+    <message>
+        <source>Citizen:</source>
+        <translation>Иргэн:</translation>
+    </message>
+    <message>
+        <source>Phone:</source>
+        <translation>Утас:</translation>
+    </message>
+    <message>
+        <source>Registration no.:</source>
+        <translation>Регистрийн дугаар:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Хаяг:</translation>
+    </message>
+    <message>
+        <source>Place:</source>
+        <translation>Байршил:</translation>
+    </message>
+    <message>
+        <source>Centre:</source>
+        <translation>Төв:</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Суваг:</translation>
+    </message>
+    <message>
+        <source>Priority:</source>
+        <translation>Ач холбогдол:</translation>
+    </message>
+    <message>
+        <source>Assignee:</source>
+        <translation>Хариуцагч:</translation>
+    </message>
+    <message>
+        <source>Agency:</source>
+        <translation>Байгууллага:</translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation>Хүлээн авсан:</translation>
+    </message>
+    <message>
+        <source>Deadline:</source>
+        <translation>Хугацаа:</translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation>Дэлгэрэнгүй:</translation>
+    </message>
+    <message>
+        <source>Answer:</source>
+        <translation>Хариу:</translation>
+    </message>
+    <message>
+        <source>Details of the case</source>
+        <translation>Хандалтын дэлгэрэнгүй</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Ачаалж байна…</translation>
+    </message>
+    <message>
+        <source>This case is no longer in this desk&apos;s cache.</source>
+        <translation>Энэ хандалт энэ компьютерийн санд байхаа больсон.</translation>
+    </message>
+    <message>
+        <source>Anonymous</source>
+        <translation>Нэрээ нууцалсан</translation>
+    </message>
+    <message>
+        <source> · confidential</source>
+        <translation> · нууц</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хариуцагчгүй</translation>
+    </message>
+    <message>
+        <source>Timeline ({count})</source>
+        <translation>Түүх ({count})</translation>
+    </message>
+    <message>
+        <source>The change could not be saved on this computer.</source>
+        <translation>Өөрчлөлтийг энэ компьютерт хадгалж чадсангүй.</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>Unexpected error</source>
@@ -33,6 +688,249 @@
     <message>
         <source>&amp;Copy details</source>
         <translation>Дэлгэрэнгүйг &amp;хуулах</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionsPanel</name>
+    <message>
+        <source>Needs your decision</source>
+        <translation>Таны шийдвэр хэрэгтэй</translation>
+    </message>
+    <message>
+        <source>“{field}” was changed on both sides. Server: “{server}”. This desk: “{mine}”.</source>
+        <translation>“{field}” талбарыг хоёр талаас өөрчилсөн. Сервер дээр: “{server}”. Энэ компьютерт: “{mine}”.</translation>
+    </message>
+    <message>
+        <source>Re-apply mine</source>
+        <translation>Минийхийг дахин хэрэглэх</translation>
+    </message>
+    <message>
+        <source>Keep server</source>
+        <translation>Серверийнхийг үлдээх</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>Нэгтгэх…</translation>
+    </message>
+    <message>
+        <source>Conflict on the server ({action}): {reason}</source>
+        <translation>Сервер дээр зөрчил гарлаа ({action}): {reason}</translation>
+    </message>
+    <message>
+        <source>Refused by the server ({action}): {reason}</source>
+        <translation>Сервер татгалзлаа ({action}): {reason}</translation>
+    </message>
+    <message>
+        <source>Re-apply</source>
+        <translation>Дахин хэрэглэх</translation>
+    </message>
+</context>
+<context>
+    <name>EditDialog</name>
+    <message>
+        <source>Edit the case</source>
+        <translation>Хандалт засах</translation>
+    </message>
+    <message>
+        <source>{field}:</source>
+        <translation>{field}:</translation>
+    </message>
+    <message>
+        <source>Correct the fields marked in red.</source>
+        <translation>Улаанаар тэмдэглэсэн талбаруудыг засна уу.</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>Юу ч өөрчлөгдөөгүй байна.</translation>
+    </message>
+</context>
+<context>
+    <name>FieldErrors</name>
+    <message>
+        <source>Enter the phone number.</source>
+        <translation>Утасны дугаараа оруулна уу.</translation>
+    </message>
+    <message>
+        <source>This is a short service number, not a citizen&apos;s phone number.</source>
+        <translation>Энэ бол үйлчилгээний богино дугаар, иргэний утасны дугаар биш.</translation>
+    </message>
+    <message>
+        <source>A phone number has 8 digits; this one has {count}.</source>
+        <translation>Утасны дугаар 8 оронтой; энэ нь {count} оронтой байна.</translation>
+    </message>
+    <message>
+        <source>Not a Mongolian phone number: type 8 digits, e.g. 9911 2233.</source>
+        <translation>Монгол утасны дугаар биш байна: 8 орон оруулна уу, ж.нь 9911 2233.</translation>
+    </message>
+    <message>
+        <source>Enter the registration number.</source>
+        <translation>Регистрийн дугаараа оруулна уу.</translation>
+    </message>
+    <message>
+        <source>Digits 1-6 of a registration number are a birth date; these are not.</source>
+        <translation>Регистрийн дугаарын эхний 6 орон нь төрсөн огноо байх ёстой; энэ нь огноо биш байна.</translation>
+    </message>
+    <message>
+        <source>A registration number is two Cyrillic letters and eight digits, e.g. УБ99112233.</source>
+        <translation>Регистрийн дугаар нь кирилл хоёр үсэг, найман цифр байна, ж.нь УБ99112233.</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>Заавал бөглөнө.</translation>
+    </message>
+    <message>
+        <source>Too long: at most {limit} characters.</source>
+        <translation>Хэт урт байна: дээд тал нь {limit} тэмдэгт.</translation>
+    </message>
+    <message>
+        <source>Choose a value from the list.</source>
+        <translation>Жагсаалтаас сонгоно уу.</translation>
+    </message>
+    <message>
+        <source>This value is not allowed here.</source>
+        <translation>Энэ утгыг энд оруулах боломжгүй.</translation>
+    </message>
+    <message>
+        <source>This value is not valid.</source>
+        <translation>Энэ утга буруу байна.</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>Search (F3): number, phone, registration no., name or words</source>
+        <translation>Хайх (F3): дугаар, утас, регистр, нэр эсвэл үг</translation>
+    </message>
+    <message>
+        <source>Quick search</source>
+        <translation>Шуурхай хайлт</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Шүүлтүүр арилгах</translation>
+    </message>
+    <message>
+        <source>Status filter</source>
+        <translation>Төлөвөөр шүүх</translation>
+    </message>
+    <message>
+        <source>Assignee filter</source>
+        <translation>Хариуцагчаар шүүх</translation>
+    </message>
+    <message>
+        <source>Deadline filter</source>
+        <translation>Хугацаагаар шүүх</translation>
+    </message>
+    <message>
+        <source>Case type filter</source>
+        <translation>Төрлөөр шүүх</translation>
+    </message>
+    <message>
+        <source>Category filter</source>
+        <translation>Ангиллаар шүүх</translation>
+    </message>
+    <message>
+        <source>Centre filter</source>
+        <translation>Төвөөр шүүх</translation>
+    </message>
+    <message>
+        <source>Channel filter</source>
+        <translation>Сувгаар шүүх</translation>
+    </message>
+    <message>
+        <source>Priority filter</source>
+        <translation>Ач холбогдлоор шүүх</translation>
+    </message>
+    <message>
+        <source>Sync state filter</source>
+        <translation>Синкийн төлөвөөр шүүх</translation>
+    </message>
+    <message>
+        <source>Open cases</source>
+        <translation>Нээлттэй хандалт</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>Бүх төлөв</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>Бүх хариуцагч</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>Би</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хариуцагчгүй</translation>
+    </message>
+    <message>
+        <source>Any deadline</source>
+        <translation>Бүх хугацаа</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>Бүх төрөл</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>Бүх ангилал</translation>
+    </message>
+    <message>
+        <source>All centres</source>
+        <translation>Бүх төв</translation>
+    </message>
+    <message>
+        <source>All channels</source>
+        <translation>Бүх суваг</translation>
+    </message>
+    <message>
+        <source>Any priority</source>
+        <translation>Бүх ач холбогдол</translation>
+    </message>
+    <message>
+        <source>Any sync state</source>
+        <translation>Бүх синкийн төлөв</translation>
+    </message>
+</context>
+<context>
+    <name>LinkDialog</name>
+    <message>
+        <source>Link to another case</source>
+        <translation>Өөр хандалттай холбох</translation>
+    </message>
+    <message>
+        <source>&amp;Case number:</source>
+        <translation>&amp;Хандалтын дугаар:</translation>
+    </message>
+    <message>
+        <source>e.g. 2026-000123 or P-7K3Q-17</source>
+        <translation>ж.нь 2026-000123 эсвэл P-7K3Q-17</translation>
+    </message>
+    <message>
+        <source>This case &amp;duplicates it</source>
+        <translation>Энэ хандалт түүнийг &amp;давхардуулж байна</translation>
+    </message>
+    <message>
+        <source>The cases are &amp;related</source>
+        <translation>Хандалтууд &amp;хоорондоо холбоотой</translation>
+    </message>
+    <message>
+        <source>Not a case number: e.g. 2026-000123 or P-7K3Q-17.</source>
+        <translation>Хандалтын дугаар биш байна: ж.нь 2026-000123 эсвэл P-7K3Q-17.</translation>
+    </message>
+    <message>
+        <source>That is this case&apos;s own number.</source>
+        <translation>Энэ бол энэ хандалтын өөрийнх нь дугаар.</translation>
+    </message>
+    <message>
+        <source>No case with this number in this desk&apos;s cache.</source>
+        <translation>Энэ компьютерийн санд ийм дугаартай хандалт алга.</translation>
+    </message>
+    <message>
+        <source>The case could not be looked up.</source>
+        <translation>Хандалтыг хайж чадсангүй.</translation>
     </message>
 </context>
 <context>
@@ -76,11 +974,27 @@
     </message>
     <message>
         <source>The case queue will appear here.</source>
-        <translation>Өргөдөл, гомдлын дараалал энд харагдана.</translation>
+        <translation>Хандалтын дараалал энд харагдана.</translation>
     </message>
     <message>
         <source>Case queue</source>
-        <translation>Өргөдөл, гомдлын дараалал</translation>
+        <translation>Хандалтын дараалал</translation>
+    </message>
+    <message>
+        <source>&amp;Case</source>
+        <translation>Ха&amp;ндалт</translation>
+    </message>
+    <message>
+        <source>&amp;New call (F2)</source>
+        <translation>&amp;Шинэ дуудлага (F2)</translation>
+    </message>
+    <message>
+        <source>&amp;Find (F3, Ctrl+K)</source>
+        <translation>&amp;Хайх (F3, Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh the queue (F5)</source>
+        <translation>Дарааллыг &amp;шинэчлэх (F5)</translation>
     </message>
     <message>
         <source>Ready</source>
@@ -104,7 +1018,558 @@
     </message>
     <message>
         <source>The desk of the operators of the unified citizen call centre: calls and cases, saved on this computer first and synced with the central service.</source>
-        <translation>Иргэдийн нэгдсэн дуудлагын төвийн операторын ажлын байр: дуудлага, өргөдөл гомдлыг эхлээд энэ компьютерт хадгалж, төв системтэй ижилсүүлнэ.</translation>
+        <translation>Иргэдийн нэгдсэн дуудлагын төвийн операторын ажлын байр: дуудлага, хандалтыг эхлээд энэ компьютерт хадгалж, төв системтэй синк хийнэ.</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Merge “{field}”</source>
+        <translation>“{field}” талбарыг нэгтгэх</translation>
+    </message>
+    <message>
+        <source>On the server:</source>
+        <translation>Сервер дээр:</translation>
+    </message>
+    <message>
+        <source>From this desk:</source>
+        <translation>Энэ компьютерээс:</translation>
+    </message>
+    <message>
+        <source>&amp;Merged value:</source>
+        <translation>&amp;Нэгтгэсэн утга:</translation>
+    </message>
+</context>
+<context>
+    <name>NavigationList</name>
+    <message>
+        <source>Queues</source>
+        <translation>Дараалал</translation>
+    </message>
+    <message>
+        <source>My cases</source>
+        <translation>Миний хандалт</translation>
+    </message>
+    <message>
+        <source>Team queue</source>
+        <translation>Багийн дараалал</translation>
+    </message>
+    <message>
+        <source>Centre queue</source>
+        <translation>Төвийн дараалал</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Хайлт</translation>
+    </message>
+    <message>
+        <source>Conflicts and rejections</source>
+        <translation>Зөрчил, татгалзал</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <source>Add a note to {number}</source>
+        <translation>Тэмдэглэл нэмэх: {number}</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>&amp;Тэмдэглэл:</translation>
+    </message>
+    <message>
+        <source>Part of the &amp;answer to the citizen</source>
+        <translation>Иргэнд өгөх &amp;хариуны хэсэг</translation>
+    </message>
+    <message>
+        <source>Write the note first.</source>
+        <translation>Эхлээд тэмдэглэлээ бичнэ үү.</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message numerus="yes">
+        <source>%n case(s) assigned to you</source>
+        <translation>
+            <numerusform>Танд %n хандалт хуваарилагдлаа</numerusform>
+            <numerusform>Танд %n хандалт хуваарилагдлаа</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{number}: {subject}</source>
+        <translation>{number}: {subject}</translation>
+    </message>
+    <message numerus="yes">
+        <source>{numbers} and %n more</source>
+        <translation>
+            <numerusform>{numbers} болон өөр %n</numerusform>
+            <numerusform>{numbers} болон өөр %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PlacePicker</name>
+    <message>
+        <source>Aimag or the capital</source>
+        <translation>Аймаг эсвэл нийслэл</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>Дүүрэг</translation>
+    </message>
+    <message>
+        <source>Khoroo</source>
+        <translation>Хороо</translation>
+    </message>
+    <message>
+        <source>Soum</source>
+        <translation>Сум</translation>
+    </message>
+    <message>
+        <source>Bag</source>
+        <translation>Баг</translation>
+    </message>
+</context>
+<context>
+    <name>QueueCells</name>
+    <message>
+        <source>Anonymous</source>
+        <translation>Нэрээ нууцалсан</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хариуцагчгүй</translation>
+    </message>
+    <message>
+        <source>{state}: due {date}</source>
+        <translation>{state}: эцсийн хугацаа {date}</translation>
+    </message>
+</context>
+<context>
+    <name>QueueColumns</name>
+    <message>
+        <source>Number</source>
+        <translation>Дугаар</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Төрөл</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Агуулга</translation>
+    </message>
+    <message>
+        <source>Citizen</source>
+        <translation>Иргэн</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Утас</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Ангилал</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Байршил</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Төлөв</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Хариуцагч</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Төв</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Суваг</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Ач холбогдол</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Хүлээн авсан</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Хугацаа</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <comment>column: sync state</comment>
+        <translation>Синк</translation>
+    </message>
+</context>
+<context>
+    <name>QueueLegend</name>
+    <message>
+        <source>Loading…</source>
+        <translation>Ачаалж байна…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n хандалт</numerusform>
+            <numerusform>%n хандалт</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Legend of colours and sync marks</source>
+        <translation>Өнгө, синкийн тэмдгийн тайлбар</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Case queue with filters</source>
+        <translation>Шүүлтүүртэй хандалтын дараалал</translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <source>Case queue</source>
+        <translation>Хандалтын дараалал</translation>
+    </message>
+    <message>
+        <source>Press Enter to open the selected case; click a column title to sort.</source>
+        <translation>Сонгосон хандалтыг нээхийн тулд Enter дарна уу; эрэмбэлэхийн тулд баганын гарчиг дээр дарна уу.</translation>
+    </message>
+</context>
+<context>
+    <name>Refusals</name>
+    <message>
+        <source>Some of the values are not valid.</source>
+        <translation>Зарим утга буруу байна.</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this change for this case.</source>
+        <translation>Таны эрх энэ хандалтад ийм өөрчлөлт хийхийг зөвшөөрөхгүй.</translation>
+    </message>
+    <message>
+        <source>The case is no longer in your queue (moved or removed).</source>
+        <translation>Хандалт таны дараалалд байхаа больсон (шилжсэн эсвэл хасагдсан).</translation>
+    </message>
+    <message>
+        <source>This change was already saved with different content.</source>
+        <translation>Энэ өөрчлөлт өөр агуулгатайгаар аль хэдийн хадгалагдсан байна.</translation>
+    </message>
+    <message>
+        <source>The case&apos;s status changed meanwhile; this step is no longer possible.</source>
+        <translation>Энэ хооронд хандалтын төлөв өөрчлөгдсөн тул энэ алхмыг хийх боломжгүй болсон.</translation>
+    </message>
+    <message>
+        <source>This status change needs a reason.</source>
+        <translation>Энэ төлөвийн өөрчлөлтөд шалтгаан заавал бичнэ.</translation>
+    </message>
+    <message>
+        <source>Someone else assigned the case meanwhile.</source>
+        <translation>Энэ хооронд өөр хүн хандалтыг хуваарилсан байна.</translation>
+    </message>
+    <message>
+        <source>Someone else changed the same field meanwhile.</source>
+        <translation>Энэ хооронд өөр хүн мөн талбарыг өөрчилсөн байна.</translation>
+    </message>
+    <message>
+        <source>This case has no deadline to extend.</source>
+        <translation>Энэ хандалтад сунгах хугацаа байхгүй.</translation>
+    </message>
+    <message>
+        <source>The deadline was already extended once.</source>
+        <translation>Хугацааг нэг удаа сунгасан байна.</translation>
+    </message>
+    <message>
+        <source>The extension is longer than allowed.</source>
+        <translation>Сунгалт зөвшөөрөгдөх хэмжээнээс урт байна.</translation>
+    </message>
+    <message>
+        <source>This conflict was already resolved.</source>
+        <translation>Энэ зөрчлийг аль хэдийн шийдвэрлэсэн.</translation>
+    </message>
+    <message>
+        <source>The central service failed on this change; the support desk can see it.</source>
+        <translation>Төв систем энэ өөрчлөлтийг боловсруулж чадсангүй; тусламжийн алба үүнийг харж байгаа.</translation>
+    </message>
+    <message>
+        <source>The change was refused.</source>
+        <translation>Өөрчлөлтийг хүлээн аваагүй.</translation>
+    </message>
+</context>
+<context>
+    <name>StatusDialog</name>
+    <message>
+        <source>Change the status</source>
+        <translation>Төлөв өөрчлөх</translation>
+    </message>
+    <message>
+        <source>&amp;New status:</source>
+        <translation>&amp;Шинэ төлөв:</translation>
+    </message>
+    <message>
+        <source>&amp;Answer given to the citizen:</source>
+        <translation>Иргэнд өгсөн &amp;хариу:</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required):</source>
+        <translation>Ш&amp;алтгаан (заавал):</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>Ш&amp;алтгаан:</translation>
+    </message>
+    <message>
+        <source>Say why: this step needs a reason.</source>
+        <translation>Энэ алхамд шалтгаан заавал бичнэ.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sync state</source>
+        <translation>Синкийн төлөв</translation>
+    </message>
+    <message>
+        <source>First sync progress</source>
+        <translation>Анхны синкийн явц</translation>
+    </message>
+    <message>
+        <source>First sync: {done} of {total}</source>
+        <translation>Анхны синк: {done} / {total}</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Холбогдоогүй</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting</source>
+        <translation>
+            <numerusform>%n өөрчлөлт хүлээгдэж байна</numerusform>
+            <numerusform>%n өөрчлөлт хүлээгдэж байна</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need(s) your decision</source>
+        <translation>
+            <numerusform>%n зүйлд таны шийдвэр хэрэгтэй</numerusform>
+            <numerusform>%n зүйлд таны шийдвэр хэрэгтэй</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last synced {time}</source>
+        <translation>сүүлд {time} синк хийсэн</translation>
+    </message>
+    <message>
+        <source>never synced</source>
+        <translation>синк хийж байгаагүй</translation>
+    </message>
+    <message>
+        <source>check this computer&apos;s clock</source>
+        <translation>компьютерийн цагаа шалгана уу</translation>
+    </message>
+    <message>
+        <source>sign-in is not remembered</source>
+        <translation>нэвтрэлт хадгалагдахгүй</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Онлайн</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Офлайн</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Синк хийж байна…</translation>
+    </message>
+    <message>
+        <source>Signed out: sign in to sync</source>
+        <translation>Гарсан байна: синк хийхийн тулд нэвтэрнэ үү</translation>
+    </message>
+    <message>
+        <source>Update the desk to sync</source>
+        <translation>Синк хийхийн тулд програмаа шинэчилнэ үү</translation>
+    </message>
+    <message>
+        <source>Last problem: {code}</source>
+        <translation>Сүүлийн алдаа: {code}</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineWriter</name>
+    <message>
+        <source>Note: {text}</source>
+        <translation>Тэмдэглэл: {text}</translation>
+    </message>
+    <message>
+        <source>{direction}, {duration}: {outcome}</source>
+        <translation>{direction}, {duration}: {outcome}</translation>
+    </message>
+    <message>
+        <source>Sync: conflict on “{change}”: {reason}</source>
+        <translation>Синк: зөрчил гарсан (“{change}”): {reason}</translation>
+    </message>
+    <message>
+        <source>Sync: the server refused “{change}”: {reason}</source>
+        <translation>Синк: сервер хүлээж аваагүй (“{change}”): {reason}</translation>
+    </message>
+    <message>
+        <source>Central service</source>
+        <translation>Төв систем</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) saved on this computer, waiting to sync</source>
+        <translation>
+            <numerusform>Энэ компьютерт %n өөрчлөлт хадгалагдаж, синк хүлээж байна</numerusform>
+            <numerusform>Энэ компьютерт %n өөрчлөлт хадгалагдаж, синк хүлээж байна</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Case registered</source>
+        <translation>Хандалт бүртгэгдсэн</translation>
+    </message>
+    <message>
+        <source>Status: {old} → {new}</source>
+        <translation>Төлөв: {old} → {new}</translation>
+    </message>
+    <message>
+        <source>Assigned to {person}</source>
+        <translation>Хариуцагч: {person}</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хариуцагчаас чөлөөлсөн</translation>
+    </message>
+    <message>
+        <source>Transferred to {agency}</source>
+        <translation>Шилжүүлсэн байгууллага: {agency}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deadline extended by %n day(s)</source>
+        <translation>
+            <numerusform>Хугацааг %n хоногоор сунгасан</numerusform>
+            <numerusform>Хугацааг %n хоногоор сунгасан</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Marked as a duplicate of another case</source>
+        <translation>Өөр хандалтын давхардал гэж тэмдэглэсэн</translation>
+    </message>
+    <message>
+        <source>Linked to another case</source>
+        <translation>Өөр хандалттай холбосон</translation>
+    </message>
+    <message>
+        <source>Changed: {fields}</source>
+        <translation>Өөрчилсөн: {fields}</translation>
+    </message>
+    <message>
+        <source>Conflict on “{field}” resolved: {choice}</source>
+        <translation>“{field}” талбарын зөрчлийг шийдсэн: {choice}</translation>
+    </message>
+    <message>
+        <source>Note added</source>
+        <translation>Тэмдэглэл нэмсэн</translation>
+    </message>
+    <message>
+        <source>Call logged</source>
+        <translation>Дуудлага бүртгэсэн</translation>
+    </message>
+    <message>
+        <source>{event} ({reason})</source>
+        <translation>{event} ({reason})</translation>
+    </message>
+    <message>
+        <source>kept the server&apos;s value</source>
+        <translation>серверийн утгыг үлдээсэн</translation>
+    </message>
+    <message>
+        <source>applied this desk&apos;s value again</source>
+        <translation>энэ компьютерийн утгыг дахин хэрэглэсэн</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>нэгтгэсэн</translation>
+    </message>
+    <message>
+        <source>Registering the case</source>
+        <translation>Хандалт бүртгэх</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Тэмдэглэл</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Дуудлага</translation>
+    </message>
+    <message>
+        <source>Status change</source>
+        <translation>Төлөв өөрчлөх</translation>
+    </message>
+    <message>
+        <source>Assignment</source>
+        <translation>Хуваарилалт</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Засвар</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>Шилжүүлэг</translation>
+    </message>
+    <message>
+        <source>Deadline extension</source>
+        <translation>Хугацаа сунгалт</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Холбоос</translation>
+    </message>
+    <message>
+        <source>Conflict resolution</source>
+        <translation>Зөрчил шийдвэрлэлт</translation>
+    </message>
+    <message>
+        <source>Due {date} (answered)</source>
+        <translation>Эцсийн хугацаа {date} (хариулсан)</translation>
+    </message>
+    <message>
+        <source>Due {date} ({countdown})</source>
+        <translation>Эцсийн хугацаа {date} ({countdown})</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer to an agency</source>
+        <translation>Байгууллагад шилжүүлэх</translation>
+    </message>
+    <message>
+        <source>&amp;Agency:</source>
+        <translation>&amp;Байгууллага:</translation>
+    </message>
+    <message>
+        <source>Type to search</source>
+        <translation>Бичиж хайна уу</translation>
+    </message>
+    <message>
+        <source>&amp;Note for the agency:</source>
+        <translation>Байгууллагад өгөх &amp;тайлбар:</translation>
+    </message>
+    <message>
+        <source>Choose the agency from the list.</source>
+        <translation>Байгууллагыг жагсаалтаас сонгоно уу.</translation>
     </message>
 </context>
 </TS>

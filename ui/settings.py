@@ -273,3 +273,5 @@ LAST_USERNAME = declare("session/last_username", "", TEXT)  # the operator's log
 WINDOW_GEOMETRY = declare("window/geometry", b"", BYTES)
 WINDOW_STATE = declare("window/state", b"", BYTES)
 QUEUE_COLUMN_WIDTHS: Setting[Mapping[str, int]] = declare("queue/column_widths", {}, INT_MAP)
+DESK_SPLITTER = declare("window/desk_splitter", b"", BYTES)
+QUEUE_NAVIGATION = declare("queue/navigation", "my_cases", TEXT)

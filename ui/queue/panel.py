@@ -1,0 +1,157 @@
+"""The queue panel: filter bar, table and legend, driven by a base filter from the navigation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from operator_app.store import Changes, Facet, QueueFilter
+from ui.context import DeskContext
+from ui.directory_names import DirectoryNames
+from ui.queue.filter_bar import FilterBar
+from ui.queue.filters import combine
+from ui.queue.legend import QueueLegend
+from ui.queue.model import QueueModel
+from ui.queue.query import QueueQuery, is_identifier
+from ui.queue.view import QueueView
+from ui.retranslate import Retranslatable
+
+log = logging.getLogger(__name__)
+
+FACETS = (
+    Facet.STATUS,
+    Facet.ASSIGNEE,
+    Facet.DEADLINE,
+    Facet.TYPE,
+    Facet.CATEGORY,
+    Facet.CENTRE,
+    Facet.CHANNEL,
+    Facet.PRIORITY,
+    Facet.SYNC,
+)
+# Counting is a GROUP BY per facet over the matching cases: cheap for a team's queue, not for
+# a million. Past this many the drop-downs go without counts.
+FACET_COUNT_LIMIT = 200_000
+FACETS_AFTER_CHANGE_MS = 1000
+# Clicking through filters asks several questions in a row: count only the one settled on.
+FACETS_AFTER_QUERY_MS = 300
+DEADLINE_TICK_MS = 60_000
+
+
+class QueuePanel(Retranslatable, QWidget):
+    """Shows the cases of the navigation's queue, narrowed by the filter bar."""
+
+    current_case_changed = Signal(str)
+    case_activated = Signal(str)
+    counts_loaded = Signal()
+
+    def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("QueuePanel")
+        self._context = context
+        self._base = QueueFilter()
+        self._facet_seq = 0
+        self.model = QueueModel(context.store, context.runner, clock=context.clock, parent=self)
+        self.filter_bar = FilterBar(context.actor.id, self)
+        self.view = QueueView(self.model, context.settings, self)
+        self.legend = QueueLegend(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.legend)
+        self.filter_bar.filter_changed.connect(self._apply)
+        self.filter_bar.lookup_changed.connect(self._apply)
+        self.view.current_case_changed.connect(self.current_case_changed)
+        self.view.case_activated.connect(self.case_activated)
+        self.model.snapshot_applied.connect(self._on_snapshot)
+        self._facet_timer = QTimer(self)
+        self._facet_timer.setSingleShot(True)
+        self._facet_timer.setInterval(FACETS_AFTER_CHANGE_MS)
+        self._facet_timer.timeout.connect(self.refresh_counts)
+        self._tick = QTimer(self)
+        self._tick.setInterval(DEADLINE_TICK_MS)
+        self._tick.timeout.connect(self.model.tick)
+        self._tick.start()
+        self.setTabOrder(self.filter_bar.clear_button, self.view)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setAccessibleName(self.tr("Case queue with filters"))
+
+    def stop(self) -> None:
+        """No more questions to the store (the window is closing; the runner may be gone)."""
+        self._facet_timer.stop()
+        self._tick.stop()
+        self.model.stop()
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    def set_base_filter(self, base: QueueFilter) -> None:
+        """The navigation's queue ("My cases", "Team queue"...), before the filter bar's choices."""
+        self._base = base
+        self._apply()
+
+    def base_filter(self) -> QueueFilter:
+        return self._base
+
+    def set_names(self, names: DirectoryNames) -> None:
+        self.model.set_names(names)
+        centres = names.centre_ids() or sorted(self._context.actor.centres)
+        self.filter_bar.set_centres(names, centres)
+
+    def focus_search(self) -> None:
+        self.filter_bar.focus_search()
+
+    def effective_filter(self) -> QueueFilter | None:
+        return combine(self._base, self.filter_bar.current_filter())
+
+    @Slot()
+    def _apply(self) -> None:
+        query = QueueQuery(self.effective_filter(), self.model.query.sort, self.filter_bar.lookup())
+        if query != self.model.query:
+            self.legend.set_count(None)
+        self.model.set_query(query)
+        self._facet_timer.start(FACETS_AFTER_QUERY_MS)
+
+    @Slot(bool)
+    def _on_snapshot(self, _live: bool) -> None:
+        self.legend.set_count(self.model.rowCount())
+
+    def on_store_changed(self, changes: Changes) -> None:
+        self.model.on_store_changed(changes)
+        if changes.rids or changes.case_ids:
+            self._facet_timer.start(FACETS_AFTER_CHANGE_MS)
+
+    # -- facet counts --------------------------------------------------------------------------
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        """Count each facet's values on a reader thread (skipped where it would not be cheap)."""
+        query = self.model.query
+        self._facet_seq += 1
+        seq = self._facet_seq
+        if (
+            query.filter is None
+            or is_identifier(query.lookup)
+            or self.model.rowCount() > FACET_COUNT_LIMIT
+        ):
+            self.filter_bar.set_counts({})
+            return
+        counted = replace(query.filter, text=query.lookup.strip())
+        store = self._context.store
+        self._context.runner.run_query(
+            lambda: store.facet_counts(counted, FACETS),
+            lambda counts: self._counts_done(seq, counts),
+            lambda exc: log.warning("Facet counts failed: %s", exc),
+            receiver=self,
+        )
+
+    def _counts_done(self, seq: int, counts: dict[Facet, dict[str, int]]) -> None:
+        if seq == self._facet_seq:
+            self.filter_bar.set_counts(counts)
+            self.counts_loaded.emit()

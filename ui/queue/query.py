@@ -1,0 +1,91 @@
+"""What the queue shows (filter, sort, quick search) and the snapshot query behind it.
+
+`build_snapshot` runs on a reader thread: it is the only place the queue touches the store for
+its ids. Qt-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from operator_app.domain.errors import FieldError
+from operator_app.domain.identifiers import (
+    parse_case_number,
+    parse_registration_number,
+    phone_digits,
+)
+from operator_app.store import QueueFilter, Sort, SortKey, Store
+
+DEFAULT_SORT = Sort(SortKey.REGISTERED_AT, descending=True)
+_PHONE_CHARS = frozenset("0123456789 +-().")
+MIN_LOOKUP_DIGITS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """The queue's question; `filter` None means "nothing" (contradictory filters)."""
+
+    filter: QueueFilter | None = field(default_factory=QueueFilter)
+    sort: Sort = DEFAULT_SORT
+    lookup: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The answer: case rids in display order, and each rid's row."""
+
+    rids: list[int]
+    row_of: dict[int, int]
+
+    @classmethod
+    def of(cls, rids: list[int]) -> Snapshot:
+        return cls(rids, {rid: row for row, rid in enumerate(rids)})
+
+
+def _is_case_number(text: str) -> bool:
+    return not isinstance(parse_case_number(text), FieldError)
+
+
+def _is_registration_number(text: str) -> bool:
+    return not isinstance(parse_registration_number(text), FieldError)
+
+
+def _is_phone(text: str) -> bool:
+    return set(text) <= _PHONE_CHARS and len(phone_digits(text)) >= MIN_LOOKUP_DIGITS
+
+
+def is_identifier(text: str) -> bool:
+    """Whether quick-search text is a case, phone or registration number (not words)."""
+    text = text.strip()
+    return _is_case_number(text) or _is_registration_number(text) or _is_phone(text)
+
+
+def lookup_rids(store: Store, text: str) -> set[int]:
+    """Rids of the cases a typed case number, phone or registration number names."""
+    text = text.strip()
+    wanted: set[int] = set()
+    if _is_case_number(text):
+        wanted.update(store.case_by_number(text))
+    if _is_registration_number(text):
+        wanted.update(rid for match in store.find_by_reg_no(text) for rid in match.case_rids)
+    # "9911 2233" also reads as a case number of the year 9911: look it up both ways.
+    if _is_phone(text):
+        wanted.update(rid for match in store.find_by_phone(text) for rid in match.case_rids)
+    return wanted
+
+
+def build_snapshot(store: Store, query: QueueQuery) -> Snapshot:
+    """Run the query (on a reader thread): words go to the store's full-text search (Cyrillic
+    or Latin), identifiers to its lookups; filters and sort always apply."""
+    if query.filter is None:
+        return Snapshot.of([])
+    text = query.lookup.strip()
+    if not text:
+        return Snapshot.of(store.queue_ids(query.filter, query.sort))
+    if not is_identifier(text):
+        return Snapshot.of(store.queue_ids(replace(query.filter, text=text), query.sort))
+    wanted = lookup_rids(store, text)
+    if not wanted:
+        return Snapshot.of([])
+    # The filtered, sorted ids in SQL, then the looked-up few kept in that order.
+    return Snapshot.of([rid for rid in store.queue_ids(query.filter, query.sort) if rid in wanted])

@@ -1,0 +1,1 @@
+"""Reusable widgets: type-ahead drop-downs, the place picker, field error labels, caller panel."""
