@@ -7,7 +7,8 @@ loopback. Measures, in one run:
 - first-sync throughput: one supervisor whose scope is every seeded case pulls them all;
 - push latency: `--clients` desks long-poll, pull when poked, and push notes, status changes
   and reassignments at `--push-rate` pushes per second overall for `--duration` seconds;
-- propagation: from a note's commit (its push answered) to another desk having pulled it.
+- propagation: from a note's commit (its push answered) to a supervisor's desk having pulled
+  it (poked, then pulled).
 
 A quick run: `python -m bench.central --clients 20 --duration 10 --cases 5000`.
 """
@@ -28,7 +29,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -362,16 +363,23 @@ def _supervisor_mutation(
     }
 
 
+def _desk_client(base: str) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    return httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+
+
 async def run_load(
     base: str, accounts: list[Account], duration: float, rate: float, seed: int
 ) -> tuple[Load, int]:
     rng = random.Random(seed)
-    limits = httpx.Limits(
-        max_connections=len(accounts) * 3, max_keepalive_connections=len(accounts) * 3
-    )
     load = Load()
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        desks = [Desk(a.username, http) for a in accounts]
+    async with AsyncExitStack() as clients:
+        # Each desk has its own connections, as a desk on its own machine would: a long poll
+        # parked on one, pulls and pushes on the others.
+        desks = [
+            Desk(a.username, await clients.enter_async_context(_desk_client(base)))
+            for a in accounts
+        ]
         supervisors = {a.username for a in accounts if a.role is Role.SUPERVISOR}
         team_of = {a.username: a.primary_team for a in accounts}
         members: dict[str | None, list[str]] = {}
@@ -403,9 +411,12 @@ async def run_load(
                     load.failures += 1
                     continue
                 now = time.monotonic()
+                # Measured at supervisors only: a case always stays in their scope, whereas an
+                # operator who gets a case reassigned receives its old notes with it.
+                watching = desk.username in supervisors
                 for note_id in notes:
                     committed = load.committed_notes.get(note_id)
-                    if committed is not None and note_id not in desk.seen_notes:
+                    if watching and committed is not None and note_id not in desk.seen_notes:
                         load.propagation.append(now - committed)
                     desk.seen_notes.add(note_id)
 

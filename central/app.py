@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -15,14 +19,15 @@ from central.api.deps import Services
 from central.api.meta import package_version
 from central.auth import AuthService
 from central.citizens import CitizenRegistry, registry_for
-from central.data.clock import Sequencer
 from central.data.engine import create_database_engine, is_postgresql
 from central.data.meta import cursor_secret
+from central.data.stamping import Sequencer
 from central.directory import Directory
 from central.errors import BodyLimitMiddleware, install_error_handlers
 from central.migrate import head_revision, is_current, upgrade
 from central.passwords import Passwords
 from central.poke import ChangeNotifier, PgListener, PokeHub
+from central.prefetch import PagePrefetch
 from central.retention import RetentionTask
 from central.seed import seed_reference_data
 from central.settings import Settings
@@ -63,10 +68,28 @@ def build_services(settings: Settings, registry: CitizenRegistry | None = None) 
         auth=AuthService(engine, settings, passwords),
         directory=directory,
         push=PushService(writer, settings, directory, registry),
-        pull=PullService(engine, sequencer, cursor_secret(engine, settings.secret_key)),
+        pull=PullService(
+            engine, sequencer, cursor_secret(engine, settings.secret_key), PagePrefetch()
+        ),
         hub=hub,
         registry=registry,
     )
+
+
+def _wake_long_polls_on_exit(hub: PokeHub) -> None:
+    """Answer parked long polls as soon as SIGINT/SIGTERM arrives. uvicorn waits for open
+    requests before it runs the lifespan's shutdown, and a poll may park for 25 s."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # embedded in a thread: ServerHandle.stop() closes the hub itself
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(signum)
+
+        def on_exit(number: int, frame: FrameType | None, previous: Any = previous) -> None:
+            hub.close()
+            if callable(previous):
+                previous(number, frame)
+
+        signal.signal(signum, on_exit)
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
@@ -79,13 +102,17 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         retention = RetentionTask(
             svc.engine, settings.change_retention_days, settings.retention_interval_s
         )
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        _app.state.push_limiter = CapacityLimiter(settings.push_threads)
         if listener is not None:
             await to_thread.run_sync(listener.start)  # waits (bounded) for LISTEN
         retention.start()
+        _wake_long_polls_on_exit(svc.hub)
         try:
             yield
         finally:
             svc.hub.close()
+            svc.pull.close()
             retention.stop()
             if listener is not None:
                 listener.stop()
@@ -98,6 +125,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         description="Authentication, directory, citizen lookup and the sync endpoints of the "
         "operator desk (see SYNC.md). Errors always have the shape {code, message, details}.",
         lifespan=lifespan,
+        # No OpenTelemetry wrappers: without a configured exporter they only cost time.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.services = svc
     install_error_handlers(app)

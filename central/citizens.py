@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 from central.settings import RegistryKind, Settings
@@ -33,38 +34,32 @@ class NoRegistry:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    by_phone: dict[str, list[CitizenRecord]]
+    by_reg_no: dict[str, list[CitizenRecord]]
+    by_id: dict[str, CitizenRecord]
+
+
 class DemoRegistry:
-    """The generated citizens of `operator_app.synthetic`, built on first use (about a second
-    for the default size) and indexed by phone, registration number and id."""
+    """The generated citizens of `operator_app.synthetic` (the people `seed-demo` puts in the
+    demo cases), built on first use (about a second for the default size)."""
 
     def __init__(self, size: int, seed: int) -> None:
         self._size = size
         self._seed = seed
         self._lock = threading.Lock()
-        self._built: (
-            tuple[
-                dict[str, list[CitizenRecord]],
-                dict[str, list[CitizenRecord]],
-                dict[str, CitizenRecord],
-            ]
-            | None
-        ) = None
+        self._index: _Index | None = None
 
     def records(self) -> list[CitizenRecord]:
-        return list(self._indexes()[2].values())
+        return list(self._built().by_id.values())
 
-    def _indexes(
-        self,
-    ) -> tuple[
-        dict[str, list[CitizenRecord]], dict[str, list[CitizenRecord]], dict[str, CitizenRecord]
-    ]:
+    def _built(self) -> _Index:
         with self._lock:
-            if self._built is None:
+            if self._index is None:
                 from operator_app.synthetic import citizens
 
-                by_phone: dict[str, list[CitizenRecord]] = {}
-                by_reg: dict[str, list[CitizenRecord]] = {}
-                by_id: dict[str, CitizenRecord] = {}
+                index = _Index({}, {}, {})
                 for person in citizens(self._size, self._seed):
                     record = CitizenRecord(
                         id=person.id,
@@ -74,20 +69,20 @@ class DemoRegistry:
                         address=person.address,
                         location=person.location,
                     )
-                    by_phone.setdefault(person.phone, []).append(record)
-                    by_reg.setdefault(person.reg_no, []).append(record)
-                    by_id[person.id] = record
-                self._built = (by_phone, by_reg, by_id)
-            return self._built
+                    index.by_phone.setdefault(person.phone, []).append(record)
+                    index.by_reg_no.setdefault(person.reg_no, []).append(record)
+                    index.by_id[person.id] = record
+                self._index = index
+            return self._index
 
     def by_phone(self, phone: str) -> list[CitizenRecord]:
-        return list(self._indexes()[0].get(phone, ()))
+        return list(self._built().by_phone.get(phone, ()))
 
     def by_reg_no(self, reg_no: str) -> list[CitizenRecord]:
-        return list(self._indexes()[1].get(reg_no, ()))
+        return list(self._built().by_reg_no.get(reg_no, ()))
 
     def get(self, citizen_id: str) -> CitizenRecord | None:
-        return self._indexes()[2].get(citizen_id)
+        return self._built().by_id.get(citizen_id)
 
 
 def registry_for(settings: Settings) -> CitizenRegistry:

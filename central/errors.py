@@ -159,7 +159,8 @@ class BodyLimitMiddleware:
             await self._drain(receive)
             await self._refuse(send)
             return
-        if declared == 0 or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if declared is not None or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            # A declared length within the limit: the server reads no more than that.
             await self.app(scope, receive, send)
             return
         # Chunked or declared-size bodies: read up to the limit, then replay to the app.

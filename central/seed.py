@@ -17,6 +17,7 @@ from central.data.engine import analyze, write_transaction
 from central.data.tables import calls, case_changes, cases, notes, timeline
 from central.directory import reference_key
 from central.identity import Account
+from central.migrate import is_current, upgrade
 from central.passwords import Passwords
 from central.scope import ScopeKey
 from central.settings import Settings
@@ -65,7 +66,10 @@ def reference_records() -> list[tuple[str, dict[str, Any]]]:
 
 
 def seed_reference_data(engine: Engine) -> bool:
-    """Load the shipped reference data once; False if it was already there."""
+    """Load the shipped reference data once (migrating the schema first if it is not
+    current); False if it was already there."""
+    if not is_current(engine):
+        upgrade(engine)
     now = datetime.now(UTC)
     with write_transaction(engine) as conn:
         if meta.get(conn, meta.REFERENCE_SEEDED) is not None:
@@ -96,8 +100,8 @@ def seed_demo(
     passwords: Passwords | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> bool:
-    """The demo's centres, teams, accounts (password "demo"), citizens and `cases` cases;
-    once per database: False if it was already seeded."""
+    """The demo's centres, teams, accounts (password "demo"), citizens and `cases` cases, on a
+    database migrated first if needed; once per database: False if it was already seeded."""
     from operator_app.synthetic import case_bundles, citizens, demo_directory
 
     settings = settings or Settings()

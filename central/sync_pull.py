@@ -8,6 +8,7 @@ of a hundred thousand cases is mostly string joining.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,11 +17,14 @@ from sqlalchemy import Connection, Engine
 from central.cursor import CursorState, decode_cursor, encode_cursor
 from central.data import clients as client_store
 from central.data import feed, reference_feed
-from central.data.clock import Sequencer, commit_tag
+from central.data.clock import commit_tag
 from central.data.engine import read_transaction
+from central.data.pulled import Record
 from central.data.snapshot import SnapshotPage, snapshot_page
+from central.data.stamping import Sequencer
 from central.data.window import SyncWindow, sync_window
 from central.identity import Account
+from central.prefetch import PagePrefetch
 from central.scope import key_in_scope, receives_cases, scope_hash
 from central.sync_push import ForeignClient, check_schema
 from central.writer import utcnow
@@ -79,11 +83,25 @@ def _remove(kind: str, record_id: str, reason: str) -> bytes:
     return text.encode()
 
 
-def _record_ops(records: Iterable[feed.Record], reason: str = "deleted") -> list[bytes]:
+def _record_ops(records: Iterable[Record], reason: str = "deleted") -> list[bytes]:
     return [
         _put(r.type, r.id, r.seq, r.data) if r.data is not None else _remove(r.type, r.id, reason)
         for r in records
     ]
+
+
+# A body's head as `_body` writes it: the cursor first, then whether more is waiting.
+_SNAPSHOT_HEAD = re.compile(rb'^\{"cursor":"([^"]+)","has_more":true')
+
+
+def _prefetch_key(account: Account, request: PullRequest) -> tuple[str, str, str, int, int]:
+    return (
+        account.id,
+        request.client_id,
+        request.cursor or "",
+        request.limit,
+        request.schema_version,
+    )
 
 
 def reset_body(reason: ResetReason) -> bytes:
@@ -91,14 +109,48 @@ def reset_body(reason: ResetReason) -> bytes:
 
 
 class PullService:
-    def __init__(self, engine: Engine, sequencer: Sequencer, secret: bytes) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        sequencer: Sequencer,
+        secret: bytes,
+        prefetch: PagePrefetch | None = None,
+    ) -> None:
         self._engine = engine
         self._sequencer = sequencer
         self._secret = secret
+        self._prefetch = prefetch
 
     def pull(self, account: Account, request: PullRequest) -> bytes:
         """The next page (or a reset) as a JSON body."""
         check_schema(request.schema_version)
+        if self._prefetch is None:
+            return self._pull(account, request)
+        body = None
+        if request.cursor is not None:
+            body = self._prefetch.take(_prefetch_key(account, request))
+        if body is None:
+            body = self._pull(account, request)
+        self._prefetch_next(account, request, body)
+        return body
+
+    def close(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.close()
+
+    def _prefetch_next(self, account: Account, request: PullRequest, body: bytes) -> None:
+        """During a first sync, start building the page the desk will ask for next."""
+        head = _SNAPSHOT_HEAD.match(body)
+        if head is None or self._prefetch is None:
+            return
+        cursor = head.group(1).decode()
+        state = decode_cursor(cursor, self._secret)
+        if state is None or not state.in_snapshot:
+            return
+        follow = request.model_copy(update={"cursor": cursor})
+        self._prefetch.start(_prefetch_key(account, follow), lambda: self._pull(account, follow))
+
+    def _pull(self, account: Account, request: PullRequest) -> bytes:
         state = decode_cursor(request.cursor, self._secret) if request.cursor else None
         with read_transaction(self._engine) as conn:
             ctx = self._context(conn, account, request.client_id, state)
@@ -197,7 +249,7 @@ class PullService:
             else:
                 page = rows
         ops: list[bytes] = []
-        if reference_feed.has_reference_changes(conn, since, upto):
+        if ctx.window.reference_high > since:
             ops.extend(_record_ops(reference_feed.reference_records(conn, since, upto)))
         ops.extend(self._case_ops(conn, ctx.actor, page, since))
         results = (
@@ -274,12 +326,12 @@ class PullService:
                 return True
             if state.seq >= ctx.high:
                 return False
-            if receives_cases(ctx.actor) and feed.has_case_changes(
-                conn, ctx.actor, state.seq, ctx.high
-            ):
+            if ctx.window.reference_high > state.seq:
                 return True
-            if ctx.window.client_operator is not None and feed.has_results(
-                conn, ctx.client_id, state.seq, ctx.high
-            ):
-                return True
-            return reference_feed.has_reference_changes(conn, state.seq, ctx.high)
+            return feed.has_news(
+                conn,
+                ctx.actor if receives_cases(ctx.actor) else None,
+                ctx.client_id if ctx.window.client_operator is not None else None,
+                state.seq,
+                ctx.high,
+            )

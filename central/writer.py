@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from central.data.clock import Sequencer
 from central.data.engine import write_transaction
+from central.data.stamping import Sequencer
 from central.poke import ChangeEvent, ChangeNotifier
 
 
@@ -18,8 +19,10 @@ def utcnow() -> datetime:
 
 
 class WriteTx:
-    """One open write transaction. Do the reads and decisions first, then `stamp()`, then the
-    writes: the clock row stays locked from the stamp to the commit, so keep that part short."""
+    """One open write transaction. Rows that carry the transaction's number are written with
+    PENDING and named with `stamp_later`; `stamp()` comes last and gives them the number in one
+    statement (the clock row stays locked from the stamp to the commit). Rare writers may also
+    stamp first and then write with the number."""
 
     def __init__(
         self,
@@ -39,6 +42,7 @@ class WriteTx:
         self._kind = kind
         self._before_stamp = before_stamp
         self._seq: int | None = None
+        self._pending: dict[str, list[Any]] = {}
         self.events: list[ChangeEvent] = []
 
     def stamp(self) -> int:
@@ -46,8 +50,16 @@ class WriteTx:
         if self._seq is None:
             if self._before_stamp is not None:
                 self._before_stamp()
-            self._seq = self._sequencer.stamp(self.conn, self._reserved, self._kind, self.now)
+            self._seq = self._sequencer.stamp(
+                self.conn, self._reserved, self._pending, self._kind, self.now
+            )
         return self._seq
+
+    def stamp_later(self, table: str, *keys: Any) -> None:
+        """Rows of `table` (by their stamping key, see data.stamping) written with PENDING."""
+        if self._seq is not None:
+            raise RuntimeError("the transaction is already stamped")
+        self._pending.setdefault(table, []).extend(keys)
 
     @property
     def seq(self) -> int | None:

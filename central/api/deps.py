@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from central.auth import AuthService
 from central.citizens import CitizenRegistry
 from central.data import audit
-from central.data.clock import Sequencer
 from central.data.engine import write_transaction
+from central.data.stamping import Sequencer
 from central.directory import Directory
 from central.errors import ApiError, forbidden
 from central.identity import Account
@@ -50,11 +50,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def current_account(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Account:
-    """The account behind the bearer token; 401 without one (sync: runs in the threadpool)."""
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def authenticate(svc: Services, credentials: HTTPAuthorizationCredentials | None) -> Account:
+    """The account behind the bearer token; 401 without one."""
     if credentials is None:
         raise ApiError(
             401,
@@ -62,7 +62,12 @@ def current_account(
             "sign in first: Authorization: Bearer <access token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return services(request).auth.authenticate(credentials.credentials)
+    return svc.auth.authenticate(credentials.credentials)
+
+
+def current_account(request: Request, credentials: Bearer) -> Account:
+    """The signed-in account (a sync dependency: it runs in the threadpool)."""
+    return authenticate(services(request), credentials)
 
 
 SignedIn = Annotated[Account, Depends(current_account)]

@@ -6,8 +6,18 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from central.api.deps import Services, ServicesDep, SignedIn, client_address, deny, errors
+from central.api.deps import (
+    Bearer,
+    Services,
+    ServicesDep,
+    SignedIn,
+    authenticate,
+    client_address,
+    deny,
+    errors,
+)
 from central.errors import ApiError
 from central.identity import Account
 from central.sync_push import ForeignClient, MutationGap
@@ -41,9 +51,23 @@ def _foreign(svc: Services, account: Account, action: str, client_id: str | None
     responses=errors(401, 403, 409, 413, 422, 426, 503),
     summary="Apply the client's mutations, exactly once and in order",
 )
-def push(body: PushRequest, request: Request, account: SignedIn, svc: ServicesDep) -> PushResponse:
+async def push(
+    body: PushRequest, request: Request, credentials: Bearer, svc: ServicesDep
+) -> PushResponse:
+    # Pushes run on threads of their own, so a desk's write never queues behind other
+    # desks' pulls and polls.
+    limiter = request.app.state.push_limiter
+    return await to_thread.run_sync(
+        _push, svc, credentials, body, client_address(request), limiter=limiter
+    )
+
+
+def _push(
+    svc: Services, credentials: HTTPAuthorizationCredentials | None, body: PushRequest, address: str
+) -> PushResponse:
+    account = authenticate(svc, credentials)
     try:
-        return svc.push.push(account, body, client_address(request))
+        return svc.push.push(account, body, address)
     except ForeignClient:
         raise _foreign(svc, account, "push", body.client_id) from None
     except MutationGap as gap:

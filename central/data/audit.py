@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, select
 from central.data.tables import audit_log
 from central.wire import dumps_ascii
 
-_INSERT = insert(audit_log)
+_INSERT = insert(audit_log).returning(audit_log.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,9 @@ class AuditEntry:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def record(conn: Connection, entry: AuditEntry) -> None:
-    conn.execute(
+def record(conn: Connection, entry: AuditEntry) -> int:
+    """Append the entry; returns its id."""
+    return conn.execute(
         _INSERT,
         {
             "at": entry.at,
@@ -46,7 +47,7 @@ def record(conn: Connection, entry: AuditEntry) -> None:
             "address": entry.address[:100] if entry.address else None,
             "details": dumps_ascii(entry.details),
         },
-    )
+    ).scalar_one()
 
 
 def entries_after(conn: Connection, after_id: int, limit: int) -> list[dict[str, Any]]:

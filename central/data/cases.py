@@ -34,7 +34,7 @@ _INSERT_CASE = insert(cases)
 _UPDATE_CASE = update(cases).where(cases.c.id == bindparam("case_id"))
 _INSERT_NOTE = insert(notes)
 _INSERT_CALL = insert(calls)
-_INSERT_TIMELINE = insert(timeline)
+_INSERT_TIMELINE = insert(timeline).returning(timeline.c.id)
 _INSERT_CHANGE = insert(case_changes)
 _CITIZEN_KNOWN = select(citizens.c.id).where(citizens.c.id == bindparam("id"))
 
@@ -101,12 +101,12 @@ def insert_call(conn: Connection, call: Call, seq: int) -> None:
     conn.execute(_INSERT_CALL, row)
 
 
-def insert_timeline(conn: Connection, entries: Sequence[TimelineEntry], seq: int) -> None:
-    if entries:
-        conn.execute(
-            _INSERT_TIMELINE,
-            [{"case_id": e.case_id, "seq": seq, "data": encode_record(e)} for e in entries],
-        )
+def insert_timeline(conn: Connection, entries: Sequence[TimelineEntry], seq: int) -> list[int]:
+    """Append the entries; returns their ids."""
+    if not entries:
+        return []
+    rows = [{"case_id": e.case_id, "seq": seq, "data": encode_record(e)} for e in entries]
+    return [int(i) for i in conn.execute(_INSERT_TIMELINE, rows).scalars()]
 
 
 def save_conflict(conn: Connection, conflict: FieldConflict, seq: int) -> None:

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Engine, String, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from central.data.engine import write_transaction
-from central.data.tables import UtcDateTime, commits, sync_clock
+from central.data.tables import commits, sync_clock
 from central.settings import SequenceMode
 
 CLOCK_ROW = 1
 
 # Built once: these run in every write transaction and every pull.
-_TAKE_SEQ = (
+TAKE_SEQ = (
     update(sync_clock)
     .where(sync_clock.c.id == CLOCK_ROW)
     .values(seq=sync_clock.c.seq + 1)
@@ -32,41 +30,9 @@ _INSERT_COMMIT = insert(commits)
 _COMMIT_TAG = select(commits.c.tag).where(commits.c.seq == bindparam("seq"))
 
 
-def _stamp_and_record() -> Any:
-    # PostgreSQL: the number and its commit row in one statement (one round trip less while
-    # the clock is locked).
-    taken = _TAKE_SEQ.cte("taken")
-    return (
-        insert(commits)
-        .from_select(
-            ["seq", "tag", "committed_at", "kind"],
-            select(
-                taken.c.seq,
-                bindparam("tag", type_=String()),
-                bindparam("committed_at", type_=UtcDateTime()),
-                bindparam("kind", type_=String()),
-            ),
-        )
-        .returning(commits.c.seq)
-    )
-
-
-_STAMP_AND_RECORD = _stamp_and_record()
-
-
-def stamp(conn: Connection, kind: str, at: datetime) -> int:
-    """`take_seq` and `record_commit` together: the transaction's number, recorded."""
-    if conn.dialect.name != "postgresql":
-        seq = take_seq(conn)
-        record_commit(conn, seq, kind, at)
-        return seq
-    params = {"tag": secrets.token_hex(8), "committed_at": at, "kind": kind}
-    return int(conn.execute(_STAMP_AND_RECORD, params).scalar_one())
-
-
 def take_seq(conn: Connection) -> int:
     """The next number, locking the clock until this transaction ends."""
-    return int(conn.execute(_TAKE_SEQ).scalar_one())
+    return int(conn.execute(TAKE_SEQ).scalar_one())
 
 
 def record_commit(conn: Connection, seq: int, kind: str, at: datetime) -> str:
@@ -89,29 +55,3 @@ def commit_tag(conn: Connection, seq: int) -> str | None:
     if seq == 0:
         return ""
     return conn.execute(_COMMIT_TAG, {"seq": seq}).scalar_one_or_none()
-
-
-class Sequencer:
-    """Hands out sequence numbers the way the settings say (see SequenceMode)."""
-
-    def __init__(self, engine: Engine, mode: SequenceMode) -> None:
-        self._engine = engine
-        self.mode = mode
-
-    def reserve(self) -> int | None:
-        """In PRECOMMIT_COUNTER mode, take a number now, in its own committed transaction."""
-        if self.mode is not SequenceMode.PRECOMMIT_COUNTER:
-            return None
-        with write_transaction(self._engine) as conn:
-            return take_seq(conn)
-
-    def stamp(self, conn: Connection, reserved: int | None, kind: str, at: datetime) -> int:
-        """The number of the transaction on `conn`, recorded; call it last, just before the
-        writes that carry it."""
-        if reserved is not None:
-            record_commit(conn, reserved, kind, at)
-            return reserved
-        return stamp(conn, kind, at)
-
-    def high_water(self, conn: Connection) -> int:
-        return high_water(conn, self.mode)

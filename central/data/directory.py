@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Row,
+    bindparam,
     delete,
     insert,
     literal,
@@ -60,17 +61,20 @@ def _account(row: Row[Any], memberships: Iterable[tuple[str, str]]) -> Account:
     )
 
 
+_MEMBERSHIPS = union_all(
+    select(literal("c").label("kind"), operator_centres.c.centre.label("value")).where(
+        operator_centres.c.operator_id == bindparam("operator_id")
+    ),
+    select(literal("t").label("kind"), operator_teams.c.team_id.label("value")).where(
+        operator_teams.c.operator_id == bindparam("operator_id")
+    ),
+)
+
+
 def memberships(conn: Connection, operator_id: str) -> list[tuple[str, str]]:
     """("c", centre) and ("t", team) pairs of one operator, in one round trip."""
-    stmt = union_all(
-        select(literal("c").label("kind"), operator_centres.c.centre.label("value")).where(
-            operator_centres.c.operator_id == operator_id
-        ),
-        select(literal("t").label("kind"), operator_teams.c.team_id.label("value")).where(
-            operator_teams.c.operator_id == operator_id
-        ),
-    )
-    return [(kind, value) for kind, value in conn.execute(stmt)]
+    rows = conn.execute(_MEMBERSHIPS, {"operator_id": operator_id})
+    return [(kind, value) for kind, value in rows]
 
 
 def account_from_row(conn: Connection, row: Row[Any]) -> Account:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from central.data.engine import is_postgresql
+from central.data.pulled import Record
 from central.data.tables import (
     calls,
     case_changes,
@@ -52,17 +53,6 @@ CHILD_TABLES: dict[str, Table] = {
     "timeline": timeline,
     "conflict": conflicts,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One row as a pull op: type, id, version (seq) and the JSON text (None: removed)."""
-
-    type: str
-    id: str
-    seq: int
-    data: str | None
-    case_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,21 +227,32 @@ def _after_scope(actor: Actor) -> ColumnElement[bool]:
     return scope_clause(actor, c.a_centre, c.a_team, c.a_assignee, c.a_confidential)
 
 
-def changes(conn: Connection, actor: Actor, since: int, upto: int, limit: int) -> list[Change]:
-    """Change-log rows in (since, upto] that touch the caller's scope before or after."""
+def _scope_of(actor: Actor) -> Actor:
+    """The actor with only what the scope depends on (a cache key for scope statements)."""
+    return Actor(actor.id, actor.role, actor.centres, actor.teams)
+
+
+@lru_cache(maxsize=1024)
+def _changes_statement(actor: Actor) -> Select[Any]:
+    # Built once per scope: building a statement per request costs more than running it.
     c = case_changes.c
-    stmt = (
+    return (
         select(case_changes)
         .where(
-            c.seq > since,
-            c.seq <= upto,
+            c.seq > bindparam("since"),
+            c.seq <= bindparam("upto"),
             or_(_before_scope(actor), _after_scope(actor)),
         )
         .order_by(c.seq, c.case_id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def changes(conn: Connection, actor: Actor, since: int, upto: int, limit: int) -> list[Change]:
+    """Change-log rows in (since, upto] that touch the caller's scope before or after."""
+    params = {"since": since, "upto": upto, "limit": limit}
     out = []
-    for row in conn.execute(stmt):
+    for row in conn.execute(_changes_statement(_scope_of(actor)), params).all():
         before = (
             None
             if row.created
@@ -262,15 +263,25 @@ def changes(conn: Connection, actor: Actor, since: int, upto: int, limit: int) -
     return out
 
 
-def has_case_changes(conn: Connection, actor: Actor, since: int, upto: int) -> bool:
-    c = case_changes.c
-    stmt = select(
-        exists().where(c.seq > since, c.seq <= upto, or_(_before_scope(actor), _after_scope(actor)))
-    )
-    return bool(conn.execute(stmt).scalar())
+@lru_cache(maxsize=1024)
+def _news_statement(actor: Actor | None, with_results: bool) -> Select[Any]:
+    c, r = case_changes.c, mutation_results.c
+    since, upto = bindparam("since"), bindparam("upto")
+    checks: list[ColumnElement[bool]] = []
+    if actor is not None:
+        touched = or_(_before_scope(actor), _after_scope(actor))
+        checks.append(exists().where(c.seq > since, c.seq <= upto, touched))
+    if with_results:
+        mine = r.client_id == bindparam("client_id")
+        checks.append(exists().where(mine, r.seq > since, r.seq <= upto))
+    return select(or_(*checks) if checks else false())
 
 
-def has_results(conn: Connection, client_id: str, since: int, upto: int) -> bool:
-    r = mutation_results.c
-    stmt = select(exists().where(r.client_id == client_id, r.seq > since, r.seq <= upto))
-    return bool(conn.execute(stmt).scalar())
+def has_news(
+    conn: Connection, actor: Actor | None, client_id: str | None, since: int, upto: int
+) -> bool:
+    """Whether a change touching the caller's scope (None: it receives no cases) or one of
+    its results was written in (since, upto]. Reference data is told by the sync window."""
+    stmt = _news_statement(None if actor is None else _scope_of(actor), bool(client_id))
+    params = {"since": since, "upto": upto, "client_id": client_id or ""}
+    return bool(conn.execute(stmt, params).scalar())

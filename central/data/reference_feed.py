@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Column, ColumnElement, Connection, and_, bindparam, exists, or_, select, true
+from sqlalchemy import Column, ColumnElement, Connection, and_, select, true
 
-from central.data.feed import Record
+from central.data.pulled import Record
 from central.data.tables import (
     centres,
     operator_centres,
@@ -106,13 +106,3 @@ def _operator_records(conn: Connection, since: int | None, upto: int | None) -> 
         }
         out.append(Record("operator", row.id, row.seq, dumps(data)))
     return out
-
-
-def has_reference_changes(conn: Connection, since: int, upto: int) -> bool:
-    """Whether any directory or reference row was written in (since, upto]: one query."""
-    checks = [
-        exists().where(table.c.seq > bindparam("since"), table.c.seq <= bindparam("upto"))
-        for table in (centres, teams, operators, reference_items)
-    ]
-    stmt = select(or_(*checks))
-    return bool(conn.execute(stmt, {"since": since, "upto": upto}).scalar())

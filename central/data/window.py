@@ -11,7 +11,16 @@ from sqlalchemy import Connection, Select, bindparam, func, select
 
 from central.data import meta
 from central.data.clock import CLOCK_ROW
-from central.data.tables import commits, server_meta, sync_clients, sync_clock
+from central.data.tables import (
+    centres,
+    commits,
+    operators,
+    reference_items,
+    server_meta,
+    sync_clients,
+    sync_clock,
+    teams,
+)
 from central.settings import SequenceMode
 
 
@@ -24,6 +33,7 @@ class SyncWindow:
     client_operator: str | None
     last_mutation_id: int
     cursor_tag: str | None  # the tag recorded for the cursor's number, if it exists
+    reference_high: int  # the newest write to directory or reference data
 
 
 def _meta(key: str) -> Any:
@@ -55,6 +65,10 @@ def _statement(mode: SequenceMode) -> Select[Any]:
         .where(commits.c.seq == bindparam("cursor_seq"))
         .scalar_subquery()
         .label("cursor_tag"),
+        *(
+            select(func.max(table.c.seq)).scalar_subquery().label(f"ref_{table.name}")
+            for table in (centres, teams, operators, reference_items)
+        ),
     )
 
 
@@ -72,4 +86,10 @@ def sync_window(
         client_operator=row.client_operator,
         last_mutation_id=int(row.last_mutation_id or 0),
         cursor_tag=row.cursor_tag,
+        reference_high=max(
+            row.ref_centres or 0,
+            row.ref_teams or 0,
+            row.ref_operators or 0,
+            row.ref_reference_items or 0,
+        ),
     )
