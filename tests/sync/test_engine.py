@@ -1,0 +1,251 @@
+"""The sync engine against a real central service (SQLite and PostgreSQL): first sync, pushing
+offline work, the status the UI sees, the worker thread, pokes, sign-in trouble, upgrades and
+the clock offset."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from operator_app.store import Changes
+from sync.engine import ProblemCode, SyncEngine
+from sync.scheduler import Trigger
+from sync.status import SyncState
+from tests.central.testbed import CentralDb
+from tests.faults.proxy import FaultPlan, FaultProxy, Faults
+from tests.sync.checker import assert_audit_holds, assert_converged
+from tests.sync.harness import PASSWORD, TEST_CONFIG, Central, Desks, new_case, new_note
+
+
+def test_a_first_sync_brings_the_scope_page_by_page_and_the_checker_agrees(
+    backend: str, make_central_db: Callable[..., CentralDb], desks: Desks
+) -> None:
+    service = Central(make_central_db(backend, cases=120)).start()
+    try:
+        desk = desks.new(service.url, "demo-supervisor", config=replace(TEST_CONFIG, pull_limit=25))
+        pages: list[object] = []
+        desk.engine.subscribe_pages(pages.append)
+        report = desk.engine.run_once()
+        assert report.ok, report.problem
+        assert report.cases == 120
+        assert report.pages == len(pages) >= 5
+        assert desk.store.sync_state().cursor is not None
+        assert_converged(desk.store.path, service.url, "demo-supervisor", PASSWORD)
+
+        # The checker is not a rubber stamp: a lost note or a changed field is seen.
+        with sqlite3.connect(desk.store.path) as conn:
+            conn.execute("DELETE FROM srv_note WHERE id = (SELECT id FROM srv_note LIMIT 1)")
+        with pytest.raises(AssertionError, match="note: 1 only on the server"):
+            assert_converged(desk.store.path, service.url, "demo-supervisor", PASSWORD)
+    finally:
+        service.stop()
+
+
+def test_offline_work_is_pushed_in_batches_and_acknowledged(
+    shared_central: Central, desks: Desks
+) -> None:
+    desk = desks.new(shared_central.url, "demo-operator", config=replace(TEST_CONFIG, push_batch=4))
+    assert desk.engine.run_once().ok
+    cases = [new_case() for _ in range(3)]
+    for args in cases:
+        assert desk.submit(args).queued
+        for _ in range(2):
+            assert desk.submit(new_note(args.case_id)).queued
+    assert desk.store.pending_count() == 9
+    assert desk.engine.status.pending == 9
+
+    report = desk.engine.run_once()
+    assert report.ok, report.problem
+    assert report.pushed == 9
+    assert report.acknowledged == 9
+    assert report.results == ()  # nothing rejected, nothing in conflict
+    assert desk.store.pending_count() == 0
+    status = desk.engine.status
+    assert (status.state, status.pending, status.last_error) == (SyncState.ONLINE, 0, None)
+    assert status.last_synced_at is not None
+    for args in cases:
+        case = desk.store.case(args.case_id)
+        assert case is not None and case.number is not None  # the permanent number arrived
+        assert len(desk.store.notes(args.case_id)) == 2
+    assert_converged(desk.store.path, shared_central.url, "demo-operator", PASSWORD)
+    assert_audit_holds(shared_central.db.engine, [desk.store.path])
+
+
+def test_offline_the_status_says_so_and_the_work_waits(
+    shared_central: Central, desks: Desks
+) -> None:
+    with FaultProxy(shared_central.port) as proxy:
+        desk = desks.new(proxy.url, "demo-operator")
+        assert desk.engine.run_once().ok
+        proxy.set_plan(lambda _i: Faults(drop=True))
+        args = new_case()
+        desk.submit(args)
+
+        report = desk.engine.run_once()
+        assert not report.ok
+        assert report.problem is not None and report.problem.code == ProblemCode.OFFLINE
+        assert report.retry_in_s is not None and report.retry_in_s <= TEST_CONFIG.backoff_cap_s
+        status = desk.engine.status
+        assert status.state is SyncState.OFFLINE
+        assert status.pending == 1
+        assert status.last_error is not None and status.last_error.code == "offline"
+        assert desk.store.case(args.case_id) is not None  # the operator keeps working
+
+        proxy.set_plan(FaultPlan())
+        report = desk.engine.run_once(Trigger.RECONNECT)
+        assert report.ok
+        status = desk.engine.status
+        assert (status.state, status.pending, status.last_error) == (SyncState.ONLINE, 0, None)
+
+
+def test_the_worker_syncs_local_saves_and_pokes_bring_other_desks_changes(
+    shared_central: Central, desks: Desks
+) -> None:
+    config = replace(TEST_CONFIG, poke=True)
+    writer = desks.new(shared_central.url, "demo-operator", config=config)
+    reader = desks.new(shared_central.url, "demo-supervisor", config=config)
+    writer.engine.start()
+    reader.engine.start()
+    assert writer.engine.sync_now().result(30).ok
+    assert reader.engine.sync_now().result(30).ok
+
+    args = new_case()
+    arrived = threading.Event()
+
+    def watch(changes: Changes) -> None:
+        if args.case_id in changes.case_ids and reader.store.case(args.case_id) is not None:
+            arrived.set()
+
+    reader.store.subscribe(watch)
+    writer.submit(args)  # no sync asked for: the save itself is the trigger
+    assert arrived.wait(20), "the supervisor's desk never heard of the new case"
+    assert writer.engine.status_board.wait_for(lambda s: s.pending == 0, 10) is not None
+    case = reader.store.case(args.case_id)
+    assert case is not None and case.number is not None
+
+    writer.engine.stop()
+    reader.engine.stop()
+    assert not writer.engine.running and not reader.engine.running
+
+
+def test_an_expired_access_token_is_refreshed_once_and_the_sync_goes_on(
+    shared_central: Central, desks: Desks
+) -> None:
+    desk = desks.new(shared_central.url, "demo-operator")
+    before = desk.credentials.session
+    desk.client.set_access_token("no-longer-valid")
+    desk.submit(new_case())
+    report = desk.engine.run_once()
+    assert report.ok, report.problem
+    assert desk.credentials.session is not before  # rotated
+    assert desk.store.pending_count() == 0
+
+
+def test_a_refused_sign_in_pauses_syncing_and_keeps_the_outbox(
+    shared_central: Central, desks: Desks
+) -> None:
+    desk = desks.new(shared_central.url, "demo-operator")
+    assert desk.engine.run_once().ok
+    desk.credentials.logout()
+    desk.submit(new_case())
+    report = desk.engine.run_once()
+    assert report.problem is not None and report.problem.code == ProblemCode.UNAUTHENTICATED
+    assert desk.engine.status.state is SyncState.UNAUTHENTICATED
+    assert desk.store.pending_count() == 1
+
+    desk.sign_in("demo-operator", PASSWORD)
+    assert desk.engine.sync_now().result(30).ok
+    assert desk.store.pending_count() == 0
+
+
+def test_a_server_that_wants_a_newer_desk_keeps_the_outbox(
+    shared_central: Central, desks: Desks
+) -> None:
+    desk = desks.new(
+        shared_central.url, "demo-operator", config=replace(TEST_CONFIG, schema_version=0)
+    )
+    args = new_case()
+    desk.submit(args)
+    report = desk.engine.run_once()
+    assert report.problem is not None and report.problem.code == ProblemCode.UPGRADE_REQUIRED
+    assert report.retry_in_s is None  # no point retrying: only an upgrade helps
+    assert desk.engine.status.state is SyncState.UPGRADE_REQUIRED
+    assert [e.case_id for e in desk.store.pending()] == [args.case_id]
+
+
+def test_the_clock_offset_is_measured_and_a_skewed_clock_never_blocks_work(
+    shared_central: Central, desks: Desks
+) -> None:
+    def skewed() -> datetime:
+        return datetime.now(UTC) + timedelta(minutes=10)
+
+    desk = desks.new(shared_central.url, "demo-operator", clock=skewed)
+    desk.submit(new_case())
+    report = desk.engine.run_once()
+    assert report.ok
+    status = desk.engine.status
+    assert status.clock_offset_s == pytest.approx(-600, abs=5)
+    assert status.clock_warning
+    assert desk.store.sync_state().clock_offset_s == pytest.approx(-600, abs=5)
+    assert desk.store.pending_count() == 0
+
+
+def test_engines_of_several_desks_share_nothing(shared_central: Central, desks: Desks) -> None:
+    first = desks.new(shared_central.url, "demo-operator")
+    second = desks.new(shared_central.url, "demo-operator")
+    assert first.engine.client_id != second.engine.client_id
+    for desk in (first, second):
+        desk.submit(new_case())
+        assert desk.engine.run_once().ok
+    # Each numbers its own mutations from 1.
+    assert first.store.last_mutation_id() == second.store.last_mutation_id() == 1
+    assert isinstance(first.engine, SyncEngine)
+    assert_audit_holds(shared_central.db.engine, [first.store.path, second.store.path])
+
+
+def test_a_desk_that_went_offline_syncs_as_soon_as_the_link_returns(
+    shared_central: Central, desks: Desks
+) -> None:
+    # A backoff of minutes: only the reconnect probe can bring the desk back within the test.
+    config = replace(
+        TEST_CONFIG, poke=True, backoff_base_s=300.0, backoff_cap_s=300.0, reconnect_probe_s=0.2
+    )
+    with FaultProxy(shared_central.port) as proxy:
+        desk = desks.new(proxy.url, "demo-operator", config=config, rng=random.Random(3))
+        triggers: list[Trigger] = []
+        desk.engine.subscribe_reports(lambda report: triggers.append(report.trigger))
+        proxy.set_plan(lambda _i: Faults(drop=True))
+        desk.engine.start()
+        board = desk.engine.status_board
+        assert desk.engine.wait_for_cycles(1, 10)
+        first = desk.engine.last_report
+        assert first is not None and first.problem is not None
+        assert board.current.state is SyncState.OFFLINE
+        assert first.retry_in_s is not None and first.retry_in_s > 30
+        desk.submit(new_case())  # held back by the backoff
+        proxy.set_plan(FaultPlan())
+        back = board.wait_for(lambda s: s.state is SyncState.ONLINE and s.pending == 0, 20)
+        assert back is not None, board.current
+        assert Trigger.RECONNECT in triggers
+        desk.engine.stop()
+
+
+def test_a_ui_observes_syncing_then_the_outcome_without_qt(
+    shared_central: Central, desks: Desks
+) -> None:
+    desk = desks.new(shared_central.url, "demo-operator")
+    seen: list[tuple[SyncState, int]] = []
+    desk.engine.status_board.subscribe(lambda status: seen.append((status.state, status.pending)))
+    desk.submit(new_case())
+    desk.submit(new_case())
+    assert desk.engine.run_once().ok
+    assert seen[:2] == [(SyncState.OFFLINE, 1), (SyncState.OFFLINE, 2)]  # saves, before a sync
+    assert (SyncState.SYNCING, 2) in seen
+    assert seen[-1] == (SyncState.ONLINE, 0)
+    assert desk.engine.status.last_synced_at is not None
