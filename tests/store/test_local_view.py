@@ -266,6 +266,21 @@ def test_a_malformed_page_changes_nothing(store: Store):
     assert store.queue_ids(QueueFilter()) == [] and store.sync_state().cursor is None
 
 
+@pytest.mark.parametrize(
+    "spoil",
+    [lambda data: data.pop("centre"), lambda data: data.update(status="lost")],
+    ids=["missing-field", "unknown-status"],
+)
+def test_a_case_record_the_desk_cannot_read_refuses_the_whole_page(store: Store, spoil):
+    """Regression: a case put lacking a required field passed the page check and failed
+    with a KeyError after earlier chunks had already been committed."""
+    ops = [put("case", make_case()) for _ in range(600)]
+    spoil(ops[-1]["data"])
+    with pytest.raises(PageError):
+        store.apply_page(page(ops)).result()
+    assert store.queue_ids(QueueFilter()) == [] and store.sync_state().cursor is None
+
+
 def test_the_sync_engine_sets_its_own_fields_only(store: Store, clock: FakeClock):
     state = store.set_sync_state(
         epoch="e2", clock_offset_s=-3.5, last_push_at=clock.now + timedelta(seconds=1)
