@@ -168,7 +168,8 @@ def test_a_page_the_store_cannot_apply_is_reported_and_changes_nothing(
     broken = put_case(2)
     del broken["data"]["centre"]  # well-formed as an op, impossible as a case
     fake.pull = lambda _r: Reply.json(page(ops=[broken]))
-    refused(desk, ProblemCode.PAGE_NOT_APPLIED)
+    # The store's page check refuses it before any chunk is written: a protocol error.
+    refused(desk, ProblemCode.PROTOCOL)
 
 
 @pytest.mark.parametrize(
