@@ -14,7 +14,7 @@ from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from central.api import admin, audit, auth, cases, citizens, meta, sync
+from central.api import admin, audit, auth, cases, citizens, meta, supervisor, sync
 from central.api.deps import Services
 from central.api.meta import package_version
 from central.auth import AuthService
@@ -130,7 +130,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     app.state.services = svc
     install_error_handlers(app)
-    for module in (meta, auth, sync, cases, citizens, admin, audit):
+    for module in (meta, auth, sync, cases, citizens, admin, audit, supervisor):
         app.include_router(module.router, prefix=API_PREFIX)
     # Outermost last: refuse oversized bodies first, compress what goes out.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=settings.gzip_level)

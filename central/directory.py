@@ -33,7 +33,6 @@ REFERENCE_KINDS = (
     OpType.DEADLINE_RULE.value,
 )
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-AVAILABILITY = frozenset({"available", "busy", "away", "offline"})
 
 
 def reference_key(kind: str, item: Mapping[str, Any]) -> str:
@@ -185,14 +184,6 @@ class Directory:
             )
             tx.announce(ChangeEvent(seq, everyone=True))
         return changed
-
-    def set_availability(self, account: Account, availability: str) -> None:
-        if availability not in AVAILABILITY:
-            raise _invalid("availability", "unknown_value")
-        with self._writer.transaction("directory") as tx:
-            seq = tx.stamp()
-            directory.set_availability(tx.conn, account.id, availability, seq)
-            tx.announce(ChangeEvent(seq, everyone=True))
 
     def _check_memberships(self, conn: Connection, account: Account) -> None:
         for code in account.centres:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from central.assignment import assign_on_arrival
 from central.data import cases as case_store
 from central.data import directory as directory_store
 from central.text import unstorable_path
@@ -106,6 +107,7 @@ def decide(
     outcome = apply_mutation(args, state, actor, tx.now, rules(conn))
     if isinstance(outcome, Refused):
         return refused(outcome, case)
+    outcome = assign_on_arrival(conn, args, case, outcome, tx.now)
     return _complete(conn, args, case, outcome)
 
 
@@ -129,7 +131,7 @@ def server_checks(
             if (
                 args.assignee is not None
                 and args.assignee != actor.id
-                and directory_store.active_account(conn, args.assignee) is None
+                and not _works_in(conn, args.assignee, args.centre)
             ):
                 return _unknown("assignee", args.assignee)
         case ReassignCase() if case is not None:
@@ -137,7 +139,7 @@ def server_checks(
             if (
                 new_assignee is not None
                 and new_assignee != case.assignee
-                and directory_store.active_account(conn, new_assignee) is None
+                and not _works_in(conn, new_assignee, case.centre)
             ):
                 return _unknown("new_assignee", new_assignee)
             if new_team is not None and new_team != case.team:
@@ -195,6 +197,12 @@ def _visible(actor: Actor, args: MutationArgs, case: Case) -> bool:
 
 def _may_see(actor: Actor, other: Case) -> bool:
     return in_scope(actor, other) or (other.centre in actor.centres and not other.confidential)
+
+
+def _works_in(conn: Connection, account_id: str, centre: str) -> bool:
+    """An enabled operator or supervisor of the centre: someone a case there can go to."""
+    account = directory_store.active_account(conn, account_id)
+    return account is not None and centre in account.centres
 
 
 def _unknown(field_name: str, value: str) -> Refused:

@@ -10,6 +10,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject
 
 from i18n import formatting
+from operator_app.domain.assignment import AUTO_ASSIGNMENT_ACTOR
 from operator_app.domain.deadlines import DeadlineState, days_left
 from operator_app.domain.identifiers import format_phone
 from operator_app.domain.model import Status, TimelineEntry, TimelineKind
@@ -40,7 +41,10 @@ class TimelineWriter(QObject):
         for entry in snapshot.timeline:
             if entry.kind not in _LISTED_ELSEWHERE:
                 what = self.describe(entry, name_of)
-                out.append(TimelineLine(entry.at, name_of(entry.actor), what, entry.kind.value))
+                who = name_of(entry.actor)
+                if entry.actor == AUTO_ASSIGNMENT_ACTOR:
+                    who = self.tr("Auto-assignment")
+                out.append(TimelineLine(entry.at, who, what, entry.kind.value))
         for note in snapshot.notes:
             what = self.tr("Note: {text}").format(text=note.body)
             out.append(TimelineLine(note.created_at, name_of(note.author), what, "note"))
@@ -85,7 +89,11 @@ class TimelineWriter(QObject):
                 return self._with_reason(text, data.get("reason"))
             case TimelineKind.ASSIGNMENT:
                 to = data.get("to")
-                if to:
+                if to and entry.actor == AUTO_ASSIGNMENT_ACTOR:
+                    text = self.tr("Assigned automatically to {person}").format(
+                        person=name_of(str(to))
+                    )
+                elif to:
                     text = self.tr("Assigned to {person}").format(person=name_of(str(to)))
                 else:
                     text = self.tr("Unassigned")
@@ -98,6 +106,11 @@ class TimelineWriter(QObject):
             case TimelineKind.EXTENSION:
                 days = int(str(data.get("days") or 0))
                 return self.tr("Deadline extended by %n day(s)", "", days)
+            case TimelineKind.AGENCY_ANSWER:
+                agency = labels.agency_name(str(data.get("agency") or ""))
+                if data.get("final"):
+                    return self.tr("{agency} answered: case resolved").format(agency=agency)
+                return self.tr("Interim answer from {agency} recorded").format(agency=agency)
             case TimelineKind.LINK:
                 if data.get("kind") == "duplicate":
                     return self.tr("Marked as a duplicate of another case")
@@ -153,6 +166,8 @@ class TimelineWriter(QObject):
                 return self.tr("Transfer")
             case "extend_deadline":
                 return self.tr("Deadline extension")
+            case "record_agency_answer":
+                return self.tr("Agency answer")
             case "link_cases":
                 return self.tr("Link")
             case "resolve_conflict":

@@ -5,17 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
-from pydantic import BaseModel, ConfigDict
 
 from central.api.deps import ServicesDep, SignedIn, client_address, errors
 from sync.protocol import LoginRequest, LogoutRequest, OperatorInfo, RefreshRequest, TokenResponse
 
 router = APIRouter(tags=["auth"])
-
-
-class AvailabilityRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    availability: str
 
 
 @router.post(
@@ -59,15 +53,3 @@ def logout(
 )
 def me(account: SignedIn) -> OperatorInfo:
     return account.info()
-
-
-@router.put(
-    "/me/availability",
-    status_code=204,
-    response_class=Response,
-    responses=errors(401, 403, 413, 422),
-    summary="Set the signed-in account's availability (available, busy, away, offline)",
-)
-def set_availability(body: AvailabilityRequest, account: SignedIn, svc: ServicesDep) -> Response:
-    svc.directory.set_availability(account, body.availability)
-    return Response(status_code=204)

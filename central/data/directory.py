@@ -150,14 +150,6 @@ def set_memberships(
         conn.execute(insert(operator_teams), team_rows)
 
 
-def set_availability(conn: Connection, operator_id: str, availability: str, seq: int) -> None:
-    conn.execute(
-        update(operators)
-        .where(operators.c.id == operator_id)
-        .values(availability=availability, seq=seq)
-    )
-
-
 def operator_id_for_username(conn: Connection, username: str) -> str | None:
     return conn.execute(select(operators.c.id).where(operators.c.username == username)).scalar()
 

@@ -126,6 +126,7 @@ operators = Table(
     Column("password_hash", String(300), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("availability", String(20), nullable=False, default="available"),
+    Column("availability_since", UtcDateTime, nullable=True),  # None: since created_at
     Column("primary_team", ident(), ForeignKey("teams.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("seq", Seq, nullable=False, index=True),
@@ -339,4 +340,18 @@ audit_log = Table(
     Column("seq", Seq, nullable=True),
     Column("address", String(100), nullable=True),
     Column("details", Text, nullable=False),
+)
+
+# A team's auto-assignment settings (mode, cap, skills as JSON) and the round-robin pointer: the
+# last operator given a case. Pushes that auto-assign into the team lock this row.
+team_assignment = Table(
+    "team_assignment",
+    metadata,
+    Column("team_id", ident(), ForeignKey("teams.id"), primary_key=True),
+    Column("mode", String(20), nullable=False),
+    Column("cap", Integer, nullable=True),
+    Column("skills", Text, nullable=False),
+    Column("pointer", ident(), nullable=True),
+    Column("updated_by", String(100), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=True),
 )

@@ -90,6 +90,7 @@ class TimelineKind(StrEnum):
     LINK = "link"
     FIELDS = "fields"
     CONFLICT_RESOLVED = "conflict_resolved"
+    AGENCY_ANSWER = "agency_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +128,15 @@ class Case:
     phone: str | None = None
     address: str = ""
     location: str | None = None  # administrative unit code (aimag, soum or bag level)
+    language: str | None = None  # the citizen's language (ISO 639 code); None: Mongolian
     assignee: str | None = None
     team: str | None = None
     assigned_by: str | None = None
     assigned_at: datetime | None = None
     agency: str | None = None
+    # The last answer the agency gave on a transferred case, and when (record_agency_answer).
+    agency_answer: str = ""
+    agency_answered_at: datetime | None = None
     resolution: str = ""
     due_date: date | None = None
     extension_days: int = 0

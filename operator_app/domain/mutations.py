@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, fields, is_dataclass
@@ -28,6 +29,8 @@ from operator_app.domain.model import (
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 20_000
 MAX_ID = 100
+# A language code (ISO 639-1 or -2), as the auto-assignment's language skills name them.
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 # Fields whose concurrent edits are applied in server order (the lost value is kept), and the
 # others, whose concurrent edits open a conflict for a person to resolve (SYNC.md).
@@ -72,6 +75,7 @@ class CreateCase:
     provisional_ref: str | None = None
     team: str | None = None
     assignee: str | None = None
+    language: str | None = None  # the citizen's language, when not Mongolian
     # When the call was logged on the desk: the legal deadline counts from it, even when the
     # case reaches the central service days later (see mutators.registration_time).
     registered_at: datetime | None = None
@@ -143,6 +147,19 @@ class ExtendDeadline:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordAgencyAnswer:
+    """The agency's answer on a transferred case. A final answer resolves the case (DOMAIN.md:
+    transferred -> resolved, "agency answered"); an interim one is recorded and the case stays
+    transferred, under watch."""
+
+    NAME: ClassVar[str] = "record_agency_answer"
+    case_id: str
+    answer: str
+    answered_at: datetime
+    final: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class LinkCases:
     NAME: ClassVar[str] = "link_cases"
     case_id: str
@@ -168,6 +185,7 @@ MutationArgs = (
     | UpdateCaseFields
     | TransferCase
     | ExtendDeadline
+    | RecordAgencyAnswer
     | LinkCases
     | ResolveConflict
 )
@@ -183,6 +201,7 @@ MUTATIONS: dict[str, type[Any]] = {
         UpdateCaseFields,
         TransferCase,
         ExtendDeadline,
+        RecordAgencyAnswer,
         LinkCases,
         ResolveConflict,
     )
@@ -190,7 +209,9 @@ MUTATIONS: dict[str, type[Any]] = {
 
 RESOLVE_CHOICES = frozenset({"keep_server", "reapply", "merge"})
 _WIRE_NAMES = {"from_": "from"}
-_LONG_TEXT_FIELDS = frozenset({"description", "body", "notice", "resolution", "note", "reason"})
+_LONG_TEXT_FIELDS = frozenset(
+    {"description", "body", "notice", "resolution", "note", "reason", "answer"}
+)
 
 
 def parse_mutation(name: str, raw: object) -> MutationArgs | FieldError:
@@ -341,6 +362,8 @@ def _validate(args: MutationArgs) -> FieldError | None:
             for name in ("case_id", "centre", "category", "subject"):
                 if problem := _required(name, getattr(args, name)):
                     return problem
+            if args.language is not None and not _LANGUAGE_CODE.match(args.language):
+                return FieldError("language", Reason.BAD_FORMAT, args.language[:MAX_ID])
             return _validate_citizen(args.citizen)
         case AddNote():
             return _required("body", args.body)
@@ -359,6 +382,8 @@ def _validate(args: MutationArgs) -> FieldError | None:
             if args.days <= 0:
                 return FieldError("days", Reason.OUT_OF_RANGE, str(args.days))
             return _required("notice", args.notice)
+        case RecordAgencyAnswer():
+            return _required("answer", args.answer)
         case LinkCases() if args.other_case_id == args.case_id:
             return FieldError("other_case_id", Reason.OUT_OF_RANGE, args.other_case_id)
         case ResolveConflict() if args.choice not in RESOLVE_CHOICES:

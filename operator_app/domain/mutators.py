@@ -39,6 +39,7 @@ from operator_app.domain.mutations import (
     LogCall,
     MutationArgs,
     ReassignCase,
+    RecordAgencyAnswer,
     ResolveConflict,
     TransferCase,
     UpdateCaseFields,
@@ -60,6 +61,7 @@ _ACTIONS: dict[type[Any], Action] = {
     UpdateCaseFields: Action.EDIT,
     TransferCase: Action.TRANSFER,
     ExtendDeadline: Action.EXTEND_DEADLINE,
+    RecordAgencyAnswer: Action.RECORD_AGENCY_ANSWER,
     LinkCases: Action.LINK,
     ResolveConflict: Action.RESOLVE_CONFLICT,
 }
@@ -197,6 +199,8 @@ def apply_mutation(
             return _transfer(args, case, actor, now)
         case ExtendDeadline():
             return _extend(args, case, actor, now, rules)
+        case RecordAgencyAnswer():
+            return _record_agency_answer(args, case, actor, now)
         case LinkCases():
             return _link(args, case, actor, now)
         case ResolveConflict():
@@ -270,6 +274,7 @@ def _create_case(
         phone=phone if isinstance(phone, str) else None,
         address=citizen.address,
         location=args.location,
+        language=args.language,
         assignee=assignee,
         team=team,
         assigned_by=actor.id if assignee else None,
@@ -538,6 +543,50 @@ def _extend(args: ExtendDeadline, case: Case, actor: Actor, now: datetime, rules
         days=args.days,
         notice=args.notice,
         **{"from": to_json(case.due_date), "to": to_json(changed.due_date)},
+    )
+    return Applied(changed, (entry,))
+
+
+def _record_agency_answer(
+    args: RecordAgencyAnswer, case: Case, actor: Actor, now: datetime
+) -> Outcome:
+    final = Status.RESOLVED if args.final else Status.TRANSFERRED
+    if case.agency_answer == args.answer and case.status is final:
+        return Applied(case, noop=True)
+    if not may(actor, Action.RECORD_AGENCY_ANSWER, case):
+        return _forbidden(Action.RECORD_AGENCY_ANSWER)
+    if case.status is not Status.TRANSFERRED:
+        # Only a case the centre is watching at an agency waits for the agency's answer.
+        return conflict(
+            Code.ILLEGAL_TRANSITION,
+            "the case is not with an agency",
+            current=case.status.value,
+            to=final.value,
+        )
+    answered_at = min(args.answered_at, now)  # a desk's fast clock cannot date it ahead
+    changed = replace(
+        case,
+        status=final,
+        agency_answer=args.answer,
+        agency_answered_at=answered_at,
+        updated_at=now,
+    )
+    if args.final:
+        changed = replace(changed, resolution=args.answer)
+    entry = _entry(
+        case,
+        actor,
+        now,
+        TimelineKind.AGENCY_ANSWER,
+        args.NAME,
+        **{
+            "agency": case.agency,
+            "answer": args.answer,
+            "answered_at": answered_at.isoformat(),
+            "final": args.final,
+            "from": case.status.value,
+            "to": final.value,
+        },
     )
     return Applied(changed, (entry,))
 

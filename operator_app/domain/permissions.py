@@ -16,6 +16,7 @@ class Action(StrEnum):
     CLAIM = "claim"  # take an unassigned case of one's team
     REASSIGN = "reassign"
     EXTEND_DEADLINE = "extend_deadline"
+    RECORD_AGENCY_ANSWER = "record_agency_answer"  # whoever works the case may record it
     LINK = "link"
     RESOLVE_CONFLICT = "resolve_conflict"
 

@@ -103,9 +103,9 @@ def test_availability_reaches_the_other_desks(desk: Callable[..., Desk]) -> None
     supervisor.sync()
     assert (
         operator.http.put(
-            f"{operator.base}/me/availability", json={"availability": "busy"}
+            f"{operator.base}/me/availability", json={"availability": "away"}
         ).status_code
-        == 204
+        == 200
     )
     assert (
         operator.http.put(
@@ -114,7 +114,7 @@ def test_availability_reaches_the_other_desks(desk: Callable[..., Desk]) -> None
         == 422
     )
     supervisor.sync()
-    assert supervisor.store.of_type("operator")[operator.operator["id"]]["availability"] == "busy"
+    assert supervisor.store.of_type("operator")[operator.operator["id"]]["availability"] == "away"
 
 
 def test_auditors_read_the_audit_log(desk: Callable[..., Desk]) -> None:

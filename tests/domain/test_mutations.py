@@ -36,6 +36,7 @@ from operator_app.domain.mutations import (
     LinkCases,
     LogCall,
     ReassignCase,
+    RecordAgencyAnswer,
     ResolveConflict,
     TransferCase,
     UpdateCaseFields,
@@ -112,6 +113,12 @@ WIRE: dict[str, dict[str, Any]] = {
     },
     "transfer_case": {"case_id": CASE, "agency": "capital_city_governor", "note": "Шилжүүлэв"},
     "extend_deadline": {"case_id": CASE, "days": 30, "notice": "Иргэнд мэдэгдэв"},
+    "record_agency_answer": {
+        "case_id": CASE,
+        "answer": "Засвар хийгдэж, халаалт хэвийн болсон.",
+        "answered_at": "2026-03-05T15:00:00+08:00",
+        "final": False,
+    },
     "link_cases": {"case_id": CASE, "other_case_id": OTHER, "kind": "duplicate"},
     "resolve_conflict": {
         "conflict_id": "x-1",
@@ -163,6 +170,12 @@ EXPECTED: dict[str, object] = {
     ),
     "transfer_case": TransferCase(CASE, "capital_city_governor", "Шилжүүлэв"),
     "extend_deadline": ExtendDeadline(CASE, 30, "Иргэнд мэдэгдэв"),
+    "record_agency_answer": RecordAgencyAnswer(
+        CASE,
+        "Засвар хийгдэж, халаалт хэвийн болсон.",
+        datetime(2026, 3, 5, 7, tzinfo=UTC),
+        final=False,
+    ),
     "link_cases": LinkCases(CASE, OTHER, LinkKind.DUPLICATE),
     "resolve_conflict": ResolveConflict("x-1", CASE, "merge", "Нэгтгэв"),
 }
@@ -177,6 +190,7 @@ REQUIRED = {
     "update_case_fields": ["case_id", "changes"],
     "transfer_case": ["case_id", "agency"],
     "extend_deadline": ["case_id", "days", "notice"],
+    "record_agency_answer": ["case_id", "answer", "answered_at"],
     "link_cases": ["case_id", "other_case_id"],
     "resolve_conflict": ["conflict_id", "case_id", "choice"],
 }
