@@ -52,7 +52,11 @@ def fill(ts_path: Path, wanted: dict[tuple[str, str, str], str]) -> tuple[int, l
     for context in root.iter("context"):
         name = context.findtext("name", default="")
         for message in context.iter("message"):
-            key = (name, message.findtext("source", default=""), message.findtext("comment", default=""))
+            key = (
+                name,
+                message.findtext("source", default=""),
+                message.findtext("comment", default=""),
+            )
             if key not in wanted:
                 continue
             found.add(key)
@@ -76,7 +80,9 @@ def fill(ts_path: Path, wanted: dict[tuple[str, str, str], str]) -> tuple[int, l
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m i18n.fill", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m i18n.fill", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     count, missing = fill(catalog_path(APP_DOMAIN, "mn", ".ts"), read_pending(args.files))
