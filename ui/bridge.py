@@ -89,6 +89,7 @@ class TaskRunner(QObject):
         if not _on_gui_thread(self):
             raise RuntimeError("a TaskRunner belongs to the GUI thread: create it there")
         self._synchronous = synchronous
+        self._closed = False
         self._error_hook = error_hook
         self._writer: Executor | None = None
         self._readers: Executor | None = None
@@ -128,6 +129,7 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """Cancel queued queries; finish queued writes, waiting: a save is never dropped."""
+        self._closed = True
         if self._readers is not None:
             self._readers.shutdown(wait=False, cancel_futures=True)
         if self._writer is not None:
@@ -147,6 +149,13 @@ class TaskRunner(QObject):
             on_error=on_error,
             receiver=_receiver_of(receiver, on_done, on_error),
         )
+        if self._closed and executor is not None and executor is self._readers:
+            # A timer or late signal of a closing window asks for a read after shutdown: nobody
+            # is left to show it, so it is dropped (a write still raises: saves are never dropped).
+            dropped: Future[T] = Future()
+            dropped.cancel()
+            log.debug("Query %s dropped: the runner is shut down", task.name)
+            return dropped
         if executor is None:
             future: Future[T] = Future()
             try:

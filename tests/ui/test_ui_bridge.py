@@ -176,6 +176,19 @@ def test_shutdown_finishes_queued_writes(qapp: QApplication) -> None:
     assert written == [0, 1, 2]
 
 
+def test_a_query_asked_for_after_shutdown_is_dropped_and_a_write_still_refused(
+    qapp: QApplication,
+) -> None:
+    # A closing window's timer may still fire: its read must not blow up in a Qt slot.
+    runner = TaskRunner()
+    runner.shutdown()
+    called = Outcome()
+    future = runner.run_query(lambda: 1, called)
+    assert future.cancelled() and called.values == []
+    with pytest.raises(RuntimeError):
+        runner.run_write(lambda: 1)  # a save is never silently dropped
+
+
 def test_synchronous_mode_runs_everything_inline(sync_runner: TaskRunner) -> None:
     done, failed = Outcome(), Outcome()
     here = threading.get_ident()
