@@ -1,15 +1,32 @@
-"""Auto-assignment on the central service: teams' settings, and the assignment of a case that
-arrives unassigned in a team queue (created there, or reassigned to the team).
+"""Auto-assignment on the central service: teams' settings, the assignment of a case that
+arrives unassigned in a team queue (created there, or reassigned to the team), and the backlog
+pass that hands out waiting cases when capacity appears.
 
-The choice is the domain's (`operator_app.domain.assignment`); here it runs inside the push's
-write transaction, with the team's row locked so that concurrent arrivals in one team take
-turns on the pointer and the loads. The assignment is a timeline event of its own, by
-"auto-assignment", and reaches the desks with the case through the pull feed.
+The choice is the domain's (`operator_app.domain.assignment`); here it runs inside a write
+transaction that first locks the settings rows of the teams concerned and of every other team
+their operators work in (`assignment_store.lock_teams`), so that any two transactions that
+could give a case to the same operator take turns on the pointers and the loads, and the cap
+holds across teams. Each assignment is a timeline event of its own, by "auto-assignment",
+with an audit entry, and reaches the desks with the case through the pull feed.
+
+The backlog pass runs on three triggers, each bounded so the transaction stays short:
+an operator becomes available (`AvailabilityService.set`), a team's settings are saved
+(`TeamAssignments.put`), and an operator's open load drops in a push (a case of theirs
+resolved, closed or taken away: one case at most, for the one freed slot).
+
+Lock order, the same in every transaction, so none can wait in a circle: (in a push) the
+client's row and the pushed case's; then the teams' settings rows, all in one sorted statement
+and never again later in the transaction; then waiting cases, skipping any another writer
+holds instead of waiting for it; then the clock row (the stamp); then, in the availability
+transaction only, the operator's own row, after the stamp like every directory write.
+SQLite takes none of these: its writers take turns on the whole database.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,20 +34,30 @@ from sqlalchemy import Connection
 
 from central.data import assignment as assignment_store
 from central.data import audit
+from central.data import cases as case_store
 from central.data import directory as directory_store
-from central.data.engine import read_transaction, write_transaction
+from central.data.engine import read_transaction
+from central.data.stamping import PENDING
 from central.errors import ApiError, not_found
 from central.identity import Account
-from central.writer import Writer
+from central.poke import ChangeEvent
+from central.scope import ScopeKey
+from central.writer import Writer, WriteTx
 from operator_app.domain.assignment import (
     AUTO_ASSIGNMENT_ACTOR,
     MAX_CAP,
     AssignmentConfig,
     AssignmentMode,
+    Availability,
     CaseNeeds,
     Skills,
+    TeamState,
+    Trigger,
+    Waiting,
+    assign_backlog,
     auto_assigned,
     choose_assignee,
+    has_room,
 )
 from operator_app.domain.model import Case, CaseType
 from operator_app.domain.mutations import CreateCase, MutationArgs, ReassignCase
@@ -38,6 +65,15 @@ from operator_app.domain.mutators import Applied
 from sync.protocol import ErrorCode
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+# The most cases one trigger hands out (an operator back from a break, a team switched on):
+# the rest wait for the next trigger, so no request turns into a long transaction.
+BACKLOG_LIMIT = 100
+# The waiting cases one pass looks at, per case it may hand out (cases nobody may take, for
+# want of skills, are passed over), and never fewer than _MIN_SCAN or more than _MAX_SCAN.
+_SCAN_PER_CASE = 4
+_MIN_SCAN = 50
+_MAX_SCAN = 500
 
 
 def arrives_in_queue(args: MutationArgs, old: Case | None, case: Case) -> bool:
@@ -53,16 +89,63 @@ def arrives_in_queue(args: MutationArgs, old: Case | None, case: Case) -> bool:
     return False
 
 
+def released_by(old: Case | None, case: Case) -> str | None:
+    """The operator whose open load the change lowers: an open case of theirs that is now
+    resolved, closed, or someone else's (or the queue's)."""
+    if old is None or old.assignee is None or not old.is_open:
+        return None
+    if case.is_open and case.assignee == old.assignee:
+        return None
+    return old.assignee
+
+
 def assign_on_arrival(
-    conn: Connection, args: MutationArgs, old: Case | None, outcome: Applied, now: datetime
+    tx: WriteTx, args: MutationArgs, old: Case | None, outcome: Applied
 ) -> Applied:
-    """The outcome with the case given to the operator the team's settings choose, if any."""
+    """The outcome with the case given to the operator the team's settings choose, if any;
+    and, when the change frees a slot of an operator's, one waiting case of their teams
+    handed out (written in this transaction, stamped with it)."""
     case = outcome.case
-    if outcome.noop or not arrives_in_queue(args, old, case):
+    if outcome.noop:
         return outcome
+    conn = tx.conn
+    arriving = arrives_in_queue(args, old, case)
+    wanted: set[str] = set()
+    if arriving:
+        assert case.team is not None
+        stored = assignment_store.load(conn, case.team)
+        if stored is not None and stored.config.mode is not AssignmentMode.OFF:
+            wanted.add(case.team)
+    freed = released_by(old, case)
+    freed_teams = assignment_store.auto_teams(conn, freed) if freed is not None else []
+    wanted.update(freed_teams)
+    if not wanted:
+        return outcome
+    # All the locks this transaction will need, at once (see the module's lock order).
+    locked = assignment_store.lock_teams(conn, wanted)
+    if arriving and case.team in locked:
+        outcome = _arrival(conn, old, outcome, locked[case.team], tx.now)
+    if freed_teams:
+        assert old is not None
+        final = outcome.case
+        # The pushed case is written after this: count its move in the loads now.
+        delta: Counter[str] = Counter({old.assignee or "": -1})
+        if final.is_open and final.assignee is not None:
+            delta[final.assignee] += 1
+        hand_out(tx, freed_teams, 1, Trigger.CAPACITY, exclude=(case.id,), delta=delta)
+    return outcome
+
+
+def _arrival(
+    conn: Connection,
+    old: Case | None,
+    outcome: Applied,
+    stored: assignment_store.StoredAssignment,
+    now: datetime,
+) -> Applied:
+    case = outcome.case
     assert case.team is not None
-    stored = assignment_store.load(conn, case.team, lock=True)
-    if stored is None or stored.config.mode is AssignmentMode.OFF:
+    if stored.config.mode is AssignmentMode.OFF:
         return outcome
     people = assignment_store.candidates(conn, case.team, case.centre)
     # A case taken from its holder does not go straight back to them.
@@ -84,6 +167,112 @@ def assign_on_arrival(
         ),
     )
     return replace(outcome, case=changed, timeline=(*outcome.timeline, entry))
+
+
+# --------------------------------------------------------------------------------------------
+# The backlog pass
+# --------------------------------------------------------------------------------------------
+
+
+def hand_out_for(tx: WriteTx, operator_id: str, trigger: Trigger) -> list[Case]:
+    """The backlog pass of an operator's auto-assigning teams, the operator counted as
+    available (their own row is written after the stamp); locks the teams first."""
+    team_ids = assignment_store.auto_teams(tx.conn, operator_id)
+    if not team_ids:
+        return []
+    assignment_store.lock_teams(tx.conn, team_ids)
+    return hand_out(tx, team_ids, BACKLOG_LIMIT, trigger, available=(operator_id,))
+
+
+def hand_out(
+    tx: WriteTx,
+    team_ids: Collection[str],
+    budget: int,
+    trigger: Trigger,
+    *,
+    exclude: Collection[str] = (),
+    delta: Mapping[str, int] | None = None,
+    available: Collection[str] = (),
+) -> list[Case]:
+    """Hand out at most `budget` cases waiting in the teams' queues, oldest first, by the
+    teams' rules, and write each as the push writes a case: row, timeline entry, change-log
+    row and audit entry, all PENDING until the transaction's stamp. The caller holds the teams'
+    locks. `delta` corrects loads for a change not written yet; `available` counts operators
+    as available whatever their row says. Returns the cases as given."""
+    conn, now = tx.conn, tx.now
+    stored = {
+        team_id: item
+        for team_id, item in assignment_store.load_many(conn, team_ids).items()
+        if item.config.mode is not AssignmentMode.OFF
+    }
+    if not stored or budget <= 0:
+        return []
+    people = assignment_store.members(conn, stored)
+    states = {
+        team_id: TeamState(
+            item.config,
+            tuple(
+                (oid, Availability.AVAILABLE if oid in available else availability)
+                for oid, availability in people[team_id]
+            ),
+            item.pointer,
+        )
+        for team_id, item in stored.items()
+    }
+    loads = assignment_store.open_loads(conn, {oid for p in people.values() for oid, _ in p})
+    for oid, change in (delta or {}).items():
+        if oid in loads:
+            loads[oid] += change
+    if not any(has_room(state, loads) for state in states.values()):
+        return []  # the common case: nobody can take more, no need to look at the queues
+    scan = min(max(_MIN_SCAN, _SCAN_PER_CASE * budget), _MAX_SCAN)
+    waiting = {c.id: c for c in assignment_store.waiting_cases(conn, stored, scan, exclude)}
+    items = [Waiting(c.id, c.team or "", CaseNeeds.of(c)) for c in waiting.values()]
+    result = assign_backlog(items, states, loads, budget)
+    given: list[Case] = []
+    keys: list[ScopeKey] = []
+    for item, assignee in result.given:
+        before = waiting[item.case_id]
+        mode = states[item.team].config.mode
+        changed, entry = auto_assigned(before, assignee, mode, now, trigger)
+        _write(tx, before, changed, entry.data, trigger)
+        tx.stamp_later("timeline", *case_store.insert_timeline(conn, [entry], PENDING))
+        keys.extend((ScopeKey.of(before), ScopeKey.of(changed)))
+        given.append(changed)
+    for team_id, pointer in result.pointers.items():
+        if pointer != stored[team_id].pointer:
+            assignment_store.set_pointer(conn, team_id, pointer)
+    if keys:
+        tx.announce(ChangeEvent(None, tuple(dict.fromkeys(keys))))
+    return given
+
+
+def _write(
+    tx: WriteTx, before: Case, changed: Case, entry_data: Mapping[str, object], trigger: Trigger
+) -> None:
+    conn = tx.conn
+    case_store.update_case(conn, changed, PENDING)
+    tx.stamp_later("cases", changed.id)
+    case_store.log_change(conn, PENDING, changed.id, ScopeKey.of(before), ScopeKey.of(changed))
+    tx.stamp_later("case_changes", changed.id)
+    audit_id = audit.record(
+        conn,
+        audit.AuditEntry(
+            tx.now,
+            "auto_assign",
+            "applied",
+            actor_id=AUTO_ASSIGNMENT_ACTOR,
+            case_id=changed.id,
+            seq=PENDING,
+            details={
+                "team": changed.team,
+                "to": changed.assignee,
+                "mode": entry_data["mode"],
+                "trigger": trigger.value,
+            },
+        ),
+    )
+    tx.stamp_later("audit_log", audit_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,13 +328,15 @@ class TeamAssignments:
     ) -> TeamSettings:
         if cap is not None and not 1 <= cap <= MAX_CAP:
             raise _invalid(f"cap must be between 1 and {MAX_CAP}, or null", "cap", str(cap))
-        # Not pull-visible: a plain write transaction, no sequence number.
-        now = self._writer.now()
-        with write_transaction(self._writer.engine) as conn:
+        # The settings are not pull-visible; the cases the backlog pass hands out are, so the
+        # transaction is stamped when it gives any.
+        with self._writer.transaction("assignment") as tx:
+            conn, now = tx.conn, tx.now
             team = directory_store.load_team(conn, team_id)
             if team is None or team.deleted:
                 raise not_found("no such team", team_id=team_id)
             config = AssignmentConfig(mode, cap, self._skills(conn, team_id, skills))
+            assignment_store.lock_teams(conn, [team_id])
             assignment_store.save(conn, team_id, config, account.id, now)
             audit.record(
                 conn,
@@ -162,6 +353,8 @@ class TeamAssignments:
                     },
                 ),
             )
+            if hand_out(tx, [team_id], BACKLOG_LIMIT, Trigger.SETTINGS):
+                tx.stamp()
             return self._settings(conn, team_id)
 
     @staticmethod

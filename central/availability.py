@@ -1,11 +1,14 @@
 """Availability: operators and supervisors say whether they take cases; supervisors and
-auditors read it per centre. A change is stamped, so desks receive it with the directory."""
+auditors read it per centre. A change is stamped, so desks receive it with the directory.
+An operator who becomes available gets the cases waiting for them in their auto-assigning
+teams' queues (the backlog pass of `central.assignment`), in the same transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from central.assignment import hand_out_for
 from central.data import availability as availability_store
 from central.data import directory as directory_store
 from central.data.engine import read_transaction
@@ -13,7 +16,8 @@ from central.errors import ApiError, not_found
 from central.identity import Account
 from central.poke import ChangeEvent
 from central.writer import Writer
-from operator_app.domain.assignment import Availability
+from operator_app.domain.assignment import Availability, Trigger
+from operator_app.domain.model import Role
 from sync.protocol import ErrorCode
 
 
@@ -42,6 +46,10 @@ class AvailabilityService:
                 raise not_found("no such account")
             if found[0] == availability.value:
                 return AvailabilityNow(availability, found[1])
+            if availability is Availability.AVAILABLE and account.role is Role.OPERATOR:
+                # Before the stamp (the cases it gives are stamped with it); the operator's
+                # own row after it, as every directory write does (see central.assignment).
+                hand_out_for(tx, account.id, Trigger.AVAILABILITY)
             seq = tx.stamp()
             availability_store.set_availability(
                 tx.conn, account.id, availability.value, tx.now, seq

@@ -107,7 +107,7 @@ def decide(
     outcome = apply_mutation(args, state, actor, tx.now, rules(conn))
     if isinstance(outcome, Refused):
         return refused(outcome, case)
-    outcome = assign_on_arrival(conn, args, case, outcome, tx.now)
+    outcome = assign_on_arrival(tx, args, case, outcome)
     return _complete(conn, args, case, outcome)
 
 

@@ -248,6 +248,16 @@ cases = Table(
     # Covers the scope test of a keyset range, so first-sync pages skip the wide rows.
     Index("ix_cases_scope", "id", "centre", "team", "assignee", "confidential", "citizen_id"),
 )
+# The teams' queues, oldest first: what the auto-assignment backlog pass reads (only the
+# unassigned cases, so it stays small however long the teams' history grows).
+Index(
+    "ix_cases_team_queue",
+    cases.c.team,
+    cases.c.registered_at,
+    cases.c.id,
+    postgresql_where=cases.c.assignee.is_(None),
+    sqlite_where=cases.c.assignee.is_(None),
+)
 
 notes = Table(
     "notes",

@@ -36,6 +36,15 @@ class Availability(StrEnum):
     OFFLINE = "offline"
 
 
+class Trigger(StrEnum):
+    """What made the central service hand a case out."""
+
+    ARRIVAL = "arrival"  # the case arrived unassigned in the queue
+    AVAILABILITY = "availability"  # an operator of the team became available
+    SETTINGS = "settings"  # the team's settings changed (switched on, cap raised, skills)
+    CAPACITY = "capacity"  # an operator's open load dropped (a case resolved or taken away)
+
+
 class Unassigned(StrEnum):
     """Why a case stayed in the team queue."""
 
@@ -167,6 +176,76 @@ def assign_in_turn(
     return choices, {k: v.open_cases for k, v in loads.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A case waiting unassigned in a team queue."""
+
+    case_id: str
+    team: str
+    needs: CaseNeeds
+
+
+@dataclass(frozen=True, slots=True)
+class TeamState:
+    """A team as the backlog pass sees it: settings, members (id, availability), pointer."""
+
+    config: AssignmentConfig
+    members: tuple[tuple[str, Availability], ...]
+    pointer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """What a backlog pass gave out (oldest first), the teams' pointers and the loads after."""
+
+    given: tuple[tuple[Waiting, str], ...]
+    pointers: Mapping[str, str | None]
+    loads: Mapping[str, int]
+
+
+def has_room(team: TeamState, loads: Mapping[str, int]) -> bool:
+    """Whether some member is available and under the cap (skills aside)."""
+    if team.config.mode is AssignmentMode.OFF:
+        return False
+    cap = team.config.cap
+    return any(
+        availability is Availability.AVAILABLE and (cap is None or loads.get(oid, 0) < cap)
+        for oid, availability in team.members
+    )
+
+
+def assign_backlog(
+    waiting: Sequence[Waiting],
+    teams: Mapping[str, TeamState],
+    loads: Mapping[str, int],
+    budget: int,
+) -> Backlog:
+    """Hand out waiting cases, oldest first (the caller's order), each by the same rule as an
+    arrival in its team (`choose_assignee`, from the team's pointer). A case nobody may take
+    stays and the next one is tried. Each choice counts in the next one's loads, across teams
+    (an operator has one load, whatever the team). Stops after `budget` cases, or as soon as
+    no team has room left."""
+    held = dict(loads)
+    pointers = {team_id: team.pointer for team_id, team in teams.items()}
+    given: list[tuple[Waiting, str]] = []
+    for item in waiting:
+        if len(given) >= budget or not any(has_room(t, held) for t in teams.values()):
+            break
+        team = teams.get(item.team)
+        if team is None:
+            continue
+        pool = [
+            Candidate(oid, availability, held.get(oid, 0)) for oid, availability in team.members
+        ]
+        choice = choose_assignee(item.needs, team.config, pool, pointers[item.team])
+        if choice.assignee is None:
+            continue
+        pointers[item.team] = choice.pointer
+        held[choice.assignee] = held.get(choice.assignee, 0) + 1
+        given.append((item, choice.assignee))
+    return Backlog(tuple(given), pointers, held)
+
+
 def _rotation(candidates: Iterable[Candidate], pointer: str | None) -> list[Candidate]:
     ordered = sorted(candidates, key=lambda c: c.operator_id)
     if pointer is None:
@@ -176,9 +255,14 @@ def _rotation(candidates: Iterable[Candidate], pointer: str | None) -> list[Cand
 
 
 def auto_assigned(
-    case: Case, assignee: str, mode: AssignmentMode, now: datetime
+    case: Case,
+    assignee: str,
+    mode: AssignmentMode,
+    now: datetime,
+    trigger: Trigger = Trigger.ARRIVAL,
 ) -> tuple[Case, TimelineEntry]:
-    """The case given to `assignee`, and its timeline entry (an event of its own)."""
+    """The case given to `assignee`, and its timeline entry (an event of its own). An entry
+    of a backlog pass also says what freed the capacity."""
     changed = replace(
         case,
         assignee=assignee,
@@ -192,6 +276,12 @@ def auto_assigned(
         AUTO_ASSIGNMENT_ACTOR,
         TimelineKind.ASSIGNMENT,
         AUTO_ASSIGNMENT_EVENT,
-        {"from": case.assignee, "to": assignee, "team": case.team, "mode": mode.value},
+        {
+            "from": case.assignee,
+            "to": assignee,
+            "team": case.team,
+            "mode": mode.value,
+            **({} if trigger is Trigger.ARRIVAL else {"trigger": trigger.value}),
+        },
     )
     return changed, entry

@@ -24,7 +24,7 @@ def test_migrations_build_the_declared_schema(central_db: CentralDb) -> None:
 def test_upgrade_twice_is_harmless(central_db: CentralDb) -> None:
     upgrade(central_db.engine)
     assert is_current(central_db.engine)
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 def test_the_app_refuses_a_database_that_was_not_migrated(tmp_path: Path) -> None:
