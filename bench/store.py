@@ -2,15 +2,15 @@
 
 Builds a cache from synthetic pulled pages (Mongolian names, registration and phone numbers,
 places, notes in Cyrillic), then measures, in one run: the pulled-page apply rate and its ratio
-to a plain `executemany` of the same rows into the same tables, the queue views, a page of
-rows, the lookups and free-text search, local saves alone and while pages are applied, the
-file size per case and peak memory. Each figure is a median over repeated runs.
+to a plain `executemany` of the same rows into the same tables (on a connection with the
+store's own settings), the queue views, a page of rows, the lookups and free-text search,
+local saves alone and while pages are applied, a supervisor's bulk reassignment of 500
+cases, the file size per case and peak memory. Each figure is a median over repeated runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import resource
 import sqlite3
@@ -20,65 +20,35 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.report import Figure, median_ms, table, write_json
 from operator_app.domain.deadlines import DeadlineState
 from operator_app.domain.model import Actor, Role
-from operator_app.domain.mutations import AddNote
+from operator_app.domain.mutations import AddNote, ReassignCase
 from operator_app.domain.records import record_to_json
 from operator_app.domain.translit import to_latin
 from operator_app.reference import default_rules
 from operator_app.store import QueueFilter, Sort, SortKey, Store
 from operator_app.store.columns import CaseSyncState, DueSoon, view_row
+from operator_app.store.connection import open_writer
 from operator_app.store.local_view import dumps
 from operator_app.store.search_text import case_doc
-from operator_app.synthetic import CaseBundle, case_bundles, citizens, demo_directory
+from operator_app.synthetic import (
+    CaseBundle,
+    DemoDirectory,
+    case_bundles,
+    citizens,
+    demo_directory,
+)
 
 NOW = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
 # The generator numbers cases YYYY-NNNNNN: at most 999,999 per year, so larger runs take
 # their next block of cases from the year before.
 BLOCK = 999_999
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: float | None = None
-    higher_is_better: bool = False
-    spread: str = ""
-
-    @property
-    def ok(self) -> bool | None:
-        if self.target is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "value": round(self.value, 3),
-            "unit": self.unit,
-            "target": self.target,
-            "ok": self.ok,
-        }
-
-
-def median_ms(fn: Callable[[], object], repeats: int) -> tuple[float, str, object]:
-    """Median wall time in ms over `repeats` runs after one warm-up, the spread, the result."""
-    result = fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), f"{times[0]:.2f}–{times[-1]:.2f}", result
 
 
 # -- synthetic pulled pages ------------------------------------------------------------------
@@ -203,9 +173,8 @@ def plain_rows(ops: list[dict[str, Any]], rid0: int, due_soon: DueSoon) -> dict[
 
 def plain_insert(path: Path, rows: dict[str, list[tuple]]) -> float:
     """Seconds to executemany the rows into the same tables, one transaction; then undone."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    # The store's own connection settings (page cache and all): the same work, done plainly.
+    conn = open_writer(path)
     width = len(rows["view"][0])
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
@@ -223,6 +192,44 @@ def plain_insert(path: Path, rows: dict[str, list[tuple]]) -> float:
     conn.execute("COMMIT")
     conn.close()
     return elapsed
+
+
+# -- bulk work -------------------------------------------------------------------------------
+
+
+def bulk_reassignment(store: Store, directory: DemoDirectory, repeats: int) -> Figure:
+    """A supervisor hands 500 open cases of the centre to one operator (submit_many), until
+    the queue they watch shows it: every result back and the centre's queue re-read."""
+    team = "t1111-b"
+    sup = next(o for o in directory.operators if o.id == f"sup-{team}")
+    boss = Actor(sup.id, Role.SUPERVISOR, frozenset(sup.centres), frozenset(sup.teams), team)
+    view = QueueFilter(centres=frozenset({"c1111"}), open_only=True)
+    crew = [o.id for o in directory.operators if team in o.teams and o.role is Role.OPERATOR]
+    open_rids = store.queue_ids(view, Sort(SortKey.REGISTERED_AT))
+    times = []
+    queued = sent = 0
+    for k in range(max(3, repeats // 3)):
+        to = crew[k % len(crew)]
+        rows = store.rows(open_rids[k * 600 : (k + 1) * 600])
+        batch = [
+            ReassignCase(row.id, row.assignee, to, reason="ачаалал тэнцвэржүүлэх")
+            for row in rows
+            if row.assignee != to
+        ][:500]
+        start = time.perf_counter()
+        results = store.submit_many(batch, boss).result()
+        store.queue_ids(view, Sort(SortKey.DUE_DATE))
+        times.append((time.perf_counter() - start) * 1000)
+        queued += sum(r.queued for r in results)
+        sent += len(batch)
+    times.sort()
+    return Figure(
+        "bulk reassignment of 500 cases (submit_many)",
+        statistics.median(times),
+        "ms",
+        2000,
+        note=f"{times[0]:.0f}–{times[-1]:.0f}; {queued} of {sent} queued",
+    )
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -349,12 +356,12 @@ def run(args: argparse.Namespace) -> list[Figure]:
         assert isinstance(ids, list)
         biggest = ids if len(ids) > len(biggest) else biggest
         figures.append(
-            Figure(f"queue_ids: {name}", ms, "ms", 250, spread=f"{spread}; {len(ids)} ids")
+            Figure(f"queue_ids: {name}", ms, "ms", 250, note=f"{spread}; {len(ids)} ids")
         )
     offset = len(biggest) // 2
     page_ids = biggest[offset : offset + 100]
     ms, spread, _ = median_ms(lambda: store.rows(page_ids), repeats * 5)
-    figures.append(Figure("rows: a 100-row page", ms, "ms", 5, spread=spread))
+    figures.append(Figure("rows: a 100-row page", ms, "ms", 5, note=spread))
 
     # -- search --------------------------------------------------------------------------
     name, reg_no, phone = sample_citizen
@@ -368,7 +375,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
     for label, fn, target in searches:
         ms, spread, found = median_ms(fn, repeats)
         size = len(found) if isinstance(found, list) else 0
-        figures.append(Figure(label, ms, "ms", target, spread=f"{spread}; {size} found"))
+        figures.append(Figure(label, ms, "ms", target, note=f"{spread}; {size} found"))
 
     # -- local saves ---------------------------------------------------------------------
     actor = next(o for o in directory.operators if o.id == me)
@@ -399,7 +406,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
             p95,
             "ms",
             5,
-            spread=f"median {statistics.median(alone):.2f}, max {alone[-1]:.2f}",
+            note=f"median {statistics.median(alone):.2f}, max {alone[-1]:.2f}",
         )
     )
 
@@ -433,11 +440,12 @@ def run(args: argparse.Namespace) -> list[Figure]:
             p95,
             "ms",
             5,
-            spread=f"median {statistics.median(during):.2f}, max {during[-1]:.2f},"
+            note=f"median {statistics.median(during):.2f}, max {during[-1]:.2f},"
             f" {len(during)} saves; pull {statistics.median(pull_rates):.0f}"
             " cases/s meanwhile",
         )
     )
+    figures.append(bulk_reassignment(store, directory, args.repeats))
     store.close()
     size = sum(
         Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists()
@@ -449,15 +457,6 @@ def run(args: argparse.Namespace) -> list[Figure]:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     return figures
-
-
-def table(figures: list[Figure]) -> str:
-    lines = [f"{'figure':<48} {'value':>12} {'unit':<8} {'target':>8}  ok    spread (min–max)"]
-    for f in figures:
-        target = "" if f.target is None else f"{'≥' if f.higher_is_better else '≤'}{f.target:g}"
-        ok = "" if f.ok is None else ("yes" if f.ok else "NO")
-        lines.append(f"{f.name:<48} {f.value:>12.2f} {f.unit:<8} {target:>8}  {ok:<5} {f.spread}")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -478,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = run(args)
     print(table(figures))
     if args.json:
-        Path(args.json).write_text(json.dumps([f.as_json() for f in figures], indent=1) + "\n")
+        write_json(args.json, figures)
     return 0
 
 

@@ -12,6 +12,7 @@
   outbox.py: pending mutations, their archive, results and the inbox; sync_state.py.
 - readers.py: a read-only connection per thread; queue.py: filters, sorts, rows, facets;
   search.py and search_text.py: lookups and FTS5 over folded (transliterated) text;
+  search_terms.py: the indexed words, so typed prefixes match as the words they begin;
   reference_data.py: pulled reference data as typed values; columns.py: view columns.
 """
 

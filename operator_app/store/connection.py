@@ -36,8 +36,6 @@ def open_writer(path: Path | str) -> sqlite3.Connection:
     # Checkpoints run on their own connection (checkpointer.py): a commit that happened to
     # trigger one would hold a local save for tens of milliseconds.
     conn.execute("PRAGMA wal_autocheckpoint = 0")
-    # After a complete checkpoint the WAL restarts; this trims the file left behind.
-    conn.execute("PRAGMA journal_size_limit = 67108864")
     conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     return conn
 

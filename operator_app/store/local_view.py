@@ -21,6 +21,7 @@ from operator_app.store import outbox
 from operator_app.store.columns import CaseSyncState, DueSoon, view_row
 from operator_app.store.outbox import OutboxEntry
 from operator_app.store.schema import VIEW_COLUMNS
+from operator_app.store.search_terms import Vocabulary
 from operator_app.store.search_text import case_doc, note_bodies
 
 UPSERT_VIEW = (
@@ -62,6 +63,7 @@ class ViewState:
         self.pending: Counter[str] = Counter()
         self.inbox: dict[str, str] = {}
         self.open_conflicts: dict[int, set[str]] = {}
+        self.vocabulary = Vocabulary()
         self.reload(conn)
 
     def reload(self, conn: sqlite3.Connection) -> None:
@@ -78,6 +80,7 @@ class ViewState:
             "SELECT case_rid, id FROM srv_conflict WHERE state = 'open'"
         ):
             self.open_conflicts.setdefault(rid, set()).add(conflict_id)
+        self.vocabulary.reload(conn)
 
     def allocate_rid(self) -> int:
         rid = self.next_rid
@@ -229,8 +232,11 @@ def current_case(conn: sqlite3.Connection, case_id: str) -> tuple[int | None, Ca
     return row[0], record_from_json(Case, json.loads(row[1]))
 
 
-def set_doc(conn: sqlite3.Connection, rid: int, doc: str, *, new: bool = False) -> None:
+def set_doc(
+    conn: sqlite3.Connection, vs: ViewState, rid: int, doc: str, *, new: bool = False
+) -> None:
     """Index a case's text; an unchanged text is left alone (most changes are not textual)."""
+    vs.vocabulary.add(conn, (doc,))
     if not new:
         old = conn.execute("SELECT doc FROM case_fts WHERE rowid = ?", (rid,)).fetchone()
         if old is not None and old[0] == doc:
@@ -279,7 +285,7 @@ def rebase_case(
         state = vs.sync_state(case_id, rid)
         row = view_row(rid, srv_data, sync_state=state, local_json=None, due_soon=ctx.due_soon)
         conn.execute(UPSERT_VIEW, row)
-        set_doc(conn, rid, case_doc(srv_data, note_bodies(conn, rid)))
+        set_doc(conn, vs, rid, case_doc(srv_data, note_bodies(conn, rid)))
         return rid
     start = record_from_json(Case, srv_data) if srv_data else None
     case, records = replay(conn, rid, start, entries, ctx.rules)
@@ -297,5 +303,5 @@ def rebase_case(
     )
     conn.execute(UPSERT_VIEW, row)
     write_records(conn, rid, records)
-    set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)), new=new)
+    set_doc(conn, vs, rid, case_doc(data, note_bodies(conn, rid)), new=new)
     return rid

@@ -9,6 +9,7 @@ from sqlite_utils.migrations import Migrations
 
 from operator_app.store import schema
 from operator_app.store.errors import NewerSchemaError
+from operator_app.store.search_terms import rebuild_terms
 from operator_app.store.search_text import rebuild_search
 
 MIGRATION_SET = "operator_desk_store"
@@ -43,7 +44,19 @@ def _search(db: sqlite_utils.Database) -> None:
     rebuild_search(db.conn)
 
 
-STEPS: tuple[str, ...] = ("0001_cases", "0002_sync", "0003_queue_indexes", "0004_search")
+@migrations(name="0005_search_terms")
+def _search_terms(db: sqlite_utils.Database) -> None:
+    _run(db, schema.SEARCH_TERMS)
+    rebuild_terms(db.conn)
+
+
+STEPS: tuple[str, ...] = (
+    "0001_cases",
+    "0002_sync",
+    "0003_queue_indexes",
+    "0004_search",
+    "0005_search_terms",
+)
 SCHEMA_VERSION = len(STEPS)
 
 

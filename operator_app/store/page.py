@@ -58,7 +58,8 @@ def _fail(message: str) -> PageError:
 
 
 def _check_op(index: int, op: object) -> None:
-    if not isinstance(op, Mapping):
+    # Ops are dicts from JSON: the exact type test spares an ABC check per op and record.
+    if type(op) is not dict and not isinstance(op, Mapping):
         raise _fail(f"op {index} is not an object")
     kind, record_type, record_id = op.get("op"), op.get("type"), op.get("id")
     if record_type not in RECORD_TYPES:
@@ -72,7 +73,7 @@ def _check_op(index: int, op: object) -> None:
     version, data = op.get("version"), op.get("data")
     if isinstance(version, bool) or not isinstance(version, int):
         raise _fail(f"op {index} has no integer version")
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise _fail(f"op {index} has no data object")
     if record_type == "case" and data.get("id") != record_id:
         raise _fail(f"op {index}: case data id differs from the op id")
@@ -103,8 +104,16 @@ def _result(index: int, raw: object) -> MutationResult:
     )
 
 
-def parse_page(raw: Mapping[str, Any]) -> Page:
-    """The page, or PageError naming the first problem (then nothing may be applied)."""
+def check_ops(ops: Sequence[object], start: int = 0, end: int | None = None) -> None:
+    """Raise PageError for the first malformed op in `ops[start:end]`."""
+    for index in range(start, len(ops) if end is None else min(end, len(ops))):
+        _check_op(index, ops[index])
+
+
+def parse_page(raw: Mapping[str, Any], *, check: bool = True) -> Page:
+    """The page, or PageError naming the first problem (then nothing may be applied).
+
+    `check=False` leaves the ops to `check_ops`, for a caller that checks them in slices."""
     if not isinstance(raw, Mapping):
         raise _fail("not an object")
     cursor = raw.get("cursor")
@@ -116,8 +125,8 @@ def parse_page(raw: Mapping[str, Any]) -> Page:
     ops = raw.get("ops", [])
     if not isinstance(ops, Sequence) or isinstance(ops, str | bytes):
         raise _fail("ops is not a list")
-    for index, op in enumerate(ops):
-        _check_op(index, op)
+    if check:
+        check_ops(ops)
     results = raw.get("mutation_results", [])
     if not isinstance(results, Sequence) or isinstance(results, str | bytes):
         raise _fail("mutation_results is not a list")

@@ -205,12 +205,13 @@ class OpsApplier:
         ]
         # In rowid order: FTS5 flushes its pending terms whenever a rowid goes backwards.
         new_docs.sort()
+        vs.vocabulary.add(conn, (doc for _, doc in new_docs))
         conn.executemany("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", new_docs)
         for case_id in (set(latest) | notes_changed) - new_ids - pending_ids:
             rid = known[case_id].rid
             data = latest[case_id]["data"] if case_id in latest else self._confirmed(rid)
             if data is not None:
-                set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)))
+                set_doc(conn, vs, rid, case_doc(data, note_bodies(conn, rid)))
 
         # A conflict opened or closed changes the row's sync state, nothing else.
         for case_id, rid in conflict_rids.items():
@@ -384,7 +385,7 @@ class OpsApplier:
             elif record_type == "note":
                 data = self._confirmed(rid)
                 if data is not None:
-                    set_doc(conn, rid, case_doc(data, note_bodies(conn, rid)))
+                    set_doc(conn, vs, rid, case_doc(data, note_bodies(conn, rid)))
             elif record_type == "conflict":
                 conn.execute(
                     "UPDATE case_view SET sync_state = ? WHERE rid = ?",

@@ -224,3 +224,9 @@ SEARCH: tuple[str, ...] = (
     "INSERT INTO case_fts(case_fts, rank) VALUES ('automerge', 0)",
     "INSERT INTO citizen_fts(citizen_fts, rank) VALUES ('automerge', 0)",
 )
+
+# Step 5: the words the case index holds, so a typed prefix becomes the words it begins
+# (see search_terms.py). Words with digits are kept as their letters and "0".
+SEARCH_TERMS: tuple[str, ...] = (
+    "CREATE TABLE search_term (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID",
+)

@@ -14,6 +14,7 @@ from operator_app.domain.identifiers import (
     phone_digits,
 )
 from operator_app.store.columns import phone_reversed
+from operator_app.store.search_terms import case_fts_query
 from operator_app.store.search_text import fold_words, fts_query
 
 DEFAULT_LIMIT = 50
@@ -201,7 +202,7 @@ def case_by_number(conn: sqlite3.Connection, text: str) -> list[int]:
 def free_text(conn: sqlite3.Connection, text: str, limit: int = 200) -> list[int]:
     """Rids of cases whose subject, description, notes, caller or place match every typed word
     as a prefix, in either script; most recently received first."""
-    query = fts_query(text)
+    query = case_fts_query(conn, text)
     if query is None:
         return []
     return [

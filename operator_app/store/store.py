@@ -133,7 +133,13 @@ class Store:
             conn.close()
             raise
         subscribers: list[Subscriber] = []
-        checkpointer = Checkpointer(path) if threaded else None
+        writers: list[Writer] = []
+
+        def on_pass(ticket: int) -> None:
+            for w in writers:
+                w.checkpoint_passed(ticket)
+
+        checkpointer = Checkpointer(path, on_pass=on_pass) if threaded else None
         store_ref: list[Store] = []
 
         def on_commit(changes: Changes) -> None:
@@ -148,7 +154,9 @@ class Store:
             on_failure=side.reload,
             threaded=threaded,
             wal_path=Path(str(path) + "-wal"),
+            hurry_checkpoint=checkpointer.hurry if checkpointer is not None else None,
         )
+        writers.append(writer)
         side.should_yield = lambda: writer.urgent(Priority.PULL)
         store = cls(path, writer, side, clock, report, checkpointer, subscribers)
         store._durable_saves = durable_saves
@@ -210,6 +218,18 @@ class Store:
         view in one transaction. A refusal is returned and nothing is queued."""
         return self._write(
             self._side.save_local(args, actor), Priority.LOCAL, durable=self._durable_saves
+        )
+
+    def submit_many(
+        self, args_list: Sequence[MutationArgs], actor: Actor
+    ) -> Future[list[LocalResult]]:
+        """Run mutations on the local view in one transaction (one sync), e.g. a supervisor's
+        bulk reassignment. Each gets its own result; a refusal stops none of the others; the
+        outbox takes them in list order; subscribers hear of the whole batch once."""
+        return self._write(
+            self._side.save_many(list(args_list), actor),
+            Priority.LOCAL,
+            durable=self._durable_saves,
         )
 
     def apply_page(self, page: dict[str, Any]) -> Future[PageSummary]:

@@ -13,6 +13,7 @@ from operator_app.domain.records import record_to_json
 from operator_app.store import NewerSchemaError, QueueFilter, Store
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import SCHEMA_VERSION, STEPS, migrate
+from operator_app.store.search_text import case_doc
 
 from .conftest import FakeClock, make_case
 
@@ -84,6 +85,9 @@ def _seed_before(path: Path, stop_before: str) -> str:
         conn.execute(
             "INSERT INTO sync_state(key, value) VALUES ('client_id', 'client-from-before')"
         )
+    if STEPS.index(stop_before) > STEPS.index("0004_search"):
+        # Indexed as that version indexed what it cached.
+        conn.execute("INSERT INTO case_fts(rowid, doc) VALUES (1, ?)", (case_doc(data),))
     conn.execute("COMMIT")
     conn.close()
     return case.id
