@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
@@ -13,14 +13,24 @@ from PySide6.QtCore import QCoreApplication, QEvent, QTimer, qVersion
 from PySide6.QtWidgets import QApplication
 
 from i18n.languages import DEFAULT_LANGUAGE, language_codes
+from ui.bridge import TaskRunner
 from ui.crash import CrashReporter
+from ui.demo import DemoMode
 from ui.language import LanguageSwitcher
 from ui.logs import configure_logging
-from ui.main_window import MainWindow, desk_version
-from ui.paths import apply_app_identity, prepare_data_dir
+from ui.main_window import desk_version
+from ui.paths import DataPaths, apply_app_identity, prepare_data_dir
+from ui.session.demo import demo_cases
+from ui.session.desk import DeskOpener, OpenedDesk
+from ui.session.keyrings import desk_keyring
+from ui.session.live import LiveDesk
 from ui.settings import LANGUAGE, Settings
+from ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
+
+# At exit, how long a sign-in still under way may take to finish (its requests are bounded).
+SIGN_IN_WAIT_S = 60.0
 
 
 def _non_negative(text: str) -> int:
@@ -54,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--quit-after",
         type=_non_negative,
         metavar="MS",
-        help="quit cleanly after MS milliseconds (smoke tests)",
+        help="quit cleanly MS milliseconds after start (with --demo: after the demo queue "
+        "shows; smoke tests)",
     )
     return parser
 
@@ -95,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
             settings.set(LANGUAGE, args.lang)
         elif settings.get(LANGUAGE) != languages.language:
             languages.switch(settings.get(LANGUAGE))
-        return _run_window(app, args, settings, languages)
+        return _run_window(app, args, paths, settings, languages)
     except Exception:
         crash.report_fatal(sys.exc_info(), close_after_ms=args.quit_after)  # type: ignore[arg-type]
         return 1
@@ -107,22 +118,59 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_window(
-    app: QApplication, args: argparse.Namespace, settings: Settings, languages: LanguageSwitcher
+    app: QApplication,
+    args: argparse.Namespace,
+    paths: DataPaths,
+    settings: Settings,
+    languages: LanguageSwitcher,
 ) -> int:
-    window = MainWindow(settings, languages)
     if args.demo:
-        window.show_notice(window.demo_not_built_notice)
-    elif args.server:
-        window.show_notice(window.server_not_built_notice(args.server))
-    window.show()
+        demo = DemoMode(paths, settings, languages, keyring=desk_keyring(), cases=demo_cases())
+        if args.quit_after is not None:
+            # A smoke test's clock starts once the demo desk shows its queue.
+            demo.ready.connect(lambda: QTimer.singleShot(args.quit_after, _quit_all))
+        demo.start()
+        return _exec(app, settings, demo.shutdown)
+
+    runner = TaskRunner()
+    opener = DeskOpener(paths.cache_dir, desk_keyring())
+    dialog = SignInDialog(opener, runner, settings, server_url=args.server or "")
+    desks: list[LiveDesk] = []
+
+    def signed_in(desk: OpenedDesk) -> None:
+        live = LiveDesk(desk, settings, languages)
+        desks.append(live)
+        live.start()
+
+    def shutdown() -> None:
+        dialog.finish_abandoned(SIGN_IN_WAIT_S)
+        for live in desks:
+            live.close()
+        runner.shutdown()
+
+    dialog.signed_in.connect(signed_in)
+    dialog.rejected.connect(app.quit)
+    log.info("Asking for a sign-in")
+    dialog.show()
     if args.quit_after is not None:
-        QTimer.singleShot(args.quit_after, window.close)
-        QTimer.singleShot(args.quit_after, app.quit)
-    status = app.exec()
-    # Closing the last window and quit() each post a Quit event; one left in the queue would
-    # end the next event loop run in this process (a test's, or a second main()) at once.
-    QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
-    settings.sync()
+        QTimer.singleShot(args.quit_after, _quit_all)
+    return _exec(app, settings, shutdown)
+
+
+def _quit_all() -> None:
+    QApplication.closeAllWindows()
+    QCoreApplication.quit()
+
+
+def _exec(app: QApplication, settings: Settings, shutdown: Callable[[], None]) -> int:
+    try:
+        status = app.exec()
+    finally:
+        # Closing the last window and quit() each post a Quit event; one left in the queue
+        # would end the next event loop run in this process (a test's, or a second main()).
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        shutdown()
+        settings.sync()
     log.info("Operator desk stopped (status %d)", status)
     return status
 

@@ -10,6 +10,7 @@ from typing import Any
 from operator_app.domain.model import Actor
 from operator_app.store import Store
 from sync.status import StatusBoard
+from sync.supervisor import SupervisorApi
 from ui.bridge import TaskRunner
 from ui.settings import Settings
 
@@ -35,6 +36,8 @@ class DeskContext:
     display_name: str = ""
     lookup_registry: RegistryLookup | None = None
     clock: Callable[[], datetime] = field(default=system_clock)
+    # Availability and team auto-assignment on the central service (None: not connected).
+    supervisor_api: SupervisorApi | None = None
 
     @property
     def home_centre(self) -> str:

@@ -23,7 +23,7 @@ from ui.case_view import CaseView
 from ui.context import DeskContext
 from ui.directory_names import DirectoryNames
 from ui.language import LanguageSwitcher
-from ui.navigation import NavigationList, NavTarget, base_filter
+from ui.navigation import SUPERVISOR_PAGES, NavigationList, NavTarget, base_filter
 from ui.notifications import AssignedCase, Notifier
 from ui.queue.filter_bar import OPEN
 from ui.queue.panel import QueuePanel
@@ -37,6 +37,9 @@ from ui.settings import (
     Settings,
 )
 from ui.store_events import StoreEvents
+from ui.supervisor.availability import availability_control_for
+from ui.supervisor.desk import SupervisorDesk, is_supervisor
+from ui.supervisor.menu import SupervisorMenu, selected_rids
 from ui.sync_status import SyncStatusWidget
 
 DISTRIBUTION = "operator-desk"
@@ -107,6 +110,16 @@ class MainWindow(Retranslatable, QMainWindow):
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        # The supervisor's pages take the queue's place when chosen (ui/supervisor).
+        self.supervisor: SupervisorDesk | None = None
+        if is_supervisor(context):
+            self.supervisor = SupervisorDesk(context, self)
+            self.supervisor.hide()
+            self.supervisor.case_activated.connect(self.open_case)
+            self.splitter.insertWidget(2, self.supervisor)
+        self.availability = availability_control_for(context, self)
+        if self.availability is not None:
+            self.statusBar().addPermanentWidget(self.availability)
         self.sync_status = SyncStatusWidget(self)
         self.statusBar().addPermanentWidget(self.sync_status)
         self.notifier = Notifier(self)
@@ -151,6 +164,8 @@ class MainWindow(Retranslatable, QMainWindow):
         assert self._context is not None
         target = NavTarget(value)
         self._settings.set(QUEUE_NAVIGATION, target.value)
+        if self._show_supervisor_page(target):
+            return
         if target in (NavTarget.SEARCH, NavTarget.INBOX):
             # Searching and deciding look at closed cases too.
             self.queue.filter_bar.set_status_choice("")
@@ -159,6 +174,35 @@ class MainWindow(Retranslatable, QMainWindow):
         self.queue.set_base_filter(base_filter(target, self._context.actor))
         if target is NavTarget.SEARCH:
             self.queue.focus_search()
+
+    def _show_supervisor_page(self, target: NavTarget) -> bool:
+        """Show the workload board or deadline watch in the queue's place (True), or the queue."""
+        if self.supervisor is None:
+            return False
+        showing = target in SUPERVISOR_PAGES
+        if showing == self.supervisor.isVisibleTo(self):
+            if showing:
+                self._choose_supervisor_page(target)
+            return showing
+        sizes = self.splitter.sizes()
+        queue_at = self.splitter.indexOf(self.queue)
+        page_at = self.splitter.indexOf(self.supervisor)
+        width = max(sizes[queue_at], sizes[page_at])
+        self.queue.setVisible(not showing)
+        if showing:
+            self._choose_supervisor_page(target)
+        else:
+            self.supervisor.hide()
+        sizes[queue_at], sizes[page_at] = (0, width) if showing else (width, 0)
+        self.splitter.setSizes(sizes)
+        return showing
+
+    def _choose_supervisor_page(self, target: NavTarget) -> None:
+        assert self.supervisor is not None
+        if target is NavTarget.WORKLOAD:
+            self.supervisor.show_workload()
+        else:
+            self.supervisor.show_deadlines()
 
     @Slot(str)
     def _current_case_changed(self, case_id: str) -> None:
@@ -273,6 +317,15 @@ class MainWindow(Retranslatable, QMainWindow):
         self._case_menu: QMenu | None = None
         if self._context is not None:
             self._build_case_menu()
+        self.supervisor_menu: SupervisorMenu | None = None
+        if self._context is not None and self.supervisor is not None:
+            self.supervisor_menu = SupervisorMenu(
+                self.supervisor,
+                lambda: selected_rids(self.queue.view, self.queue.model.rid_at),
+                lambda: self.case_view.case_id,
+                lambda page: self.navigation.choose(NavTarget(page)),
+                self,
+            )
 
         self._view_menu = QMenu(self)
         self._status_bar_action = QAction(self)
@@ -308,6 +361,8 @@ class MainWindow(Retranslatable, QMainWindow):
         menus = [self._file_menu, self._view_menu, self._language_menu, self._help_menu]
         if self._case_menu is not None:
             menus.insert(1, self._case_menu)
+        if self.supervisor_menu is not None:
+            menus.insert(2, self.supervisor_menu)
         for menu in menus:
             bar.addMenu(menu)
 
@@ -353,6 +408,12 @@ class MainWindow(Retranslatable, QMainWindow):
             self.statusBar().showMessage(self.tr("Ready"))
         if self._about_box is not None:
             self._retranslate_about(self._about_box)
+
+    def add_session_actions(self, actions: Sequence[QAction]) -> None:
+        """Put entries that change who is signed in (the demo's) in the File menu, above Quit;
+        their owner sets and translates their text."""
+        self._file_menu.insertActions(self._quit_action, list(actions))
+        self._file_menu.insertSeparator(self._quit_action)
 
     def show_notice(self, make_text: Callable[[], str]) -> None:
         """Keep a message in the status bar; `make_text` is asked again on a language change."""
@@ -426,6 +487,8 @@ class MainWindow(Retranslatable, QMainWindow):
             self.queue.view.save_widths()
             self.queue.stop()
             self.case_view.stop()
+            if self.supervisor is not None:
+                self.supervisor.stop()
             self.store_events.close()
             if self._unsubscribe_status is not None:
                 self._unsubscribe_status()

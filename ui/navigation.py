@@ -18,14 +18,23 @@ class NavTarget(StrEnum):
     CENTRE = "centre"
     SEARCH = "search"
     INBOX = "inbox"
+    WORKLOAD = "workload"  # the supervisor's workload board (ui/supervisor)
+    DEADLINES = "deadlines"  # the supervisor's deadline watch
+
+
+SUPERVISOR_PAGES = frozenset({NavTarget.WORKLOAD, NavTarget.DEADLINES})
 
 
 def targets_for(actor: Actor) -> tuple[NavTarget, ...]:
-    """The queues a role sees: the centre's whole queue is for supervisors."""
+    """The queues a role sees: the centre's whole queue, the workload board and the deadline
+    watch are for supervisors."""
     targets = [NavTarget.MY_CASES, NavTarget.TEAM]
     if actor.role is Role.SUPERVISOR:
         targets.append(NavTarget.CENTRE)
-    return (*targets, NavTarget.SEARCH, NavTarget.INBOX)
+    targets += [NavTarget.SEARCH, NavTarget.INBOX]
+    if actor.role is Role.SUPERVISOR:
+        targets += [NavTarget.WORKLOAD, NavTarget.DEADLINES]
+    return tuple(targets)
 
 
 def base_filter(target: NavTarget, actor: Actor) -> QueueFilter:
@@ -37,7 +46,7 @@ def base_filter(target: NavTarget, actor: Actor) -> QueueFilter:
             if actor.teams:
                 return QueueFilter(teams=frozenset(actor.teams))
             return QueueFilter(centres=frozenset(actor.centres))
-        case NavTarget.CENTRE:
+        case NavTarget.CENTRE | NavTarget.WORKLOAD | NavTarget.DEADLINES:
             return QueueFilter(centres=frozenset(actor.centres))
         case NavTarget.INBOX:
             return QueueFilter(sync=frozenset({CaseSyncState.REJECTED, CaseSyncState.CONFLICT}))
@@ -69,6 +78,8 @@ class NavigationList(Retranslatable, QListWidget):
             NavTarget.CENTRE: self.tr("Centre queue"),
             NavTarget.SEARCH: self.tr("Search"),
             NavTarget.INBOX: self.tr("Conflicts and rejections"),
+            NavTarget.WORKLOAD: self.tr("Workload board"),
+            NavTarget.DEADLINES: self.tr("Deadline watch"),
         }
         for row, target in enumerate(self._targets):
             self.item(row).setText(titles[target])

@@ -56,7 +56,15 @@ def _today_at(hour: int, minute: int) -> datetime:
         (OPERATOR, ["My cases", "Team queue", "Search", "Conflicts and rejections"]),
         (
             SUPERVISOR,
-            ["My cases", "Team queue", "Centre queue", "Search", "Conflicts and rejections"],
+            [
+                "My cases",
+                "Team queue",
+                "Centre queue",
+                "Search",
+                "Conflicts and rejections",
+                "Workload board",
+                "Deadline watch",
+            ],
         ),
     ],
 )
