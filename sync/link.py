@@ -91,6 +91,13 @@ class ServerLink:
     ) -> Answer:
         return self._exchange(lambda: self._client.post(path, payload, deadline=deadline))
 
+    def put(
+        self, path: str, payload: Mapping[str, Any], *, deadline: float | None = None
+    ) -> Answer:
+        return self._exchange(
+            lambda: self._client.request("PUT", path, payload=payload, deadline=deadline)
+        )
+
     def get(
         self,
         path: str,

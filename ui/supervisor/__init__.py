@@ -1,0 +1,1 @@
+"""The supervisor desk: reassignment, workload, deadlines, availability, team auto-assignment."""
