@@ -9,6 +9,53 @@
     </message>
 </context>
 <context>
+    <name>Availability</name>
+    <message>
+        <source>Available</source>
+        <translation>Ажиллахад бэлэн</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>Завгүй</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Түр гарсан</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <comment>availability</comment>
+        <translation>Ажлын бус</translation>
+    </message>
+</context>
+<context>
+    <name>AvailabilityControl</name>
+    <message>
+        <source>Your availability</source>
+        <translation>Таны бэлэн байдал</translation>
+    </message>
+    <message>
+        <source>Availability: not connected</source>
+        <translation>Бэлэн байдал: холбогдоогүй</translation>
+    </message>
+    <message>
+        <source>Availability: unknown</source>
+        <translation>Бэлэн байдал: тодорхойгүй</translation>
+    </message>
+    <message>
+        <source>Availability: {state}</source>
+        <translation>Бэлэн байдал: {state}</translation>
+    </message>
+    <message>
+        <source>{text} (could not reach the central service)</source>
+        <translation>{text} (төв системд холбогдож чадсангүй)</translation>
+    </message>
+    <message>
+        <source>Whether new cases may be given to you automatically</source>
+        <translation>Шинэ хандалтыг танд автоматаар хуваарилж болох эсэх</translation>
+    </message>
+</context>
+<context>
     <name>CallDialog</name>
     <message>
         <source>Log a call on {number}</source>
@@ -691,6 +738,93 @@
     </message>
 </context>
 <context>
+    <name>DeadlineWatch</name>
+    <message>
+        <source>&amp;Group by:</source>
+        <translation>&amp;Бүлэглэх:</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Төв</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>Баг</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Agency (transferred cases)</source>
+        <translation>Байгууллага (шилжүүлсэн хандалт)</translation>
+    </message>
+    <message>
+        <source>Groups with &amp;late or nearly late cases:</source>
+        <translation>Хугацаа хэтэрсэн эсвэл дөхсөн хандалттай бүл&amp;гүүд:</translation>
+    </message>
+    <message>
+        <source>&amp;Cases of the chosen group:</source>
+        <translation>Сонгосон бүлгийн &amp;хандалтууд:</translation>
+    </message>
+    <message>
+        <source>Overdue and due soon per group</source>
+        <translation>Бүлэг тус бүрийн хугацаа хэтэрсэн, дөхсөн хандалт</translation>
+    </message>
+    <message>
+        <source>Overdue and due-soon cases</source>
+        <translation>Хугацаа хэтэрсэн, дөхсөн хандалтууд</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Бүлэг</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Хугацаа хэтэрсэн</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Хугацаа дөхсөн</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Гарчиг</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Хандалт</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Хариуцагч</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Эцсийн хугацаа</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Төлөв</translation>
+    </message>
+    <message>
+        <source>&amp;Open the case</source>
+        <translation>Хандалтыг &amp;нээх</translation>
+    </message>
+    <message>
+        <source>E&amp;xtend the deadline…</source>
+        <translation>Хугацааг &amp;сунгах…</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>Баггүй</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хуваарилаагүй</translation>
+    </message>
+</context>
+<context>
     <name>DecisionsPanel</name>
     <message>
         <source>Needs your decision</source>
@@ -726,6 +860,29 @@
     </message>
 </context>
 <context>
+    <name>DemoMode</name>
+    <message>
+        <source>The demo could not start. The log file says why: {path}</source>
+        <translation>Туршилтын горим эхэлж чадсангүй. Шалтгааныг бүртгэлийн файлаас харна уу: {path}</translation>
+    </message>
+    <message>
+        <source>Preparing the demo: {done} of {total} cases created…</source>
+        <translation>Туршилтын горимыг бэлдэж байна: {total} хандалтаас {done} нь үүслээ…</translation>
+    </message>
+    <message>
+        <source>Starting the demo service…</source>
+        <translation>Туршилтын үйлчилгээг эхлүүлж байна…</translation>
+    </message>
+    <message>
+        <source>Sign in as the demo &amp;operator</source>
+        <translation>Туршилтын &amp;оператороор нэвтрэх</translation>
+    </message>
+    <message>
+        <source>Sign in as the demo &amp;supervisor</source>
+        <translation>Туршилтын &amp;ахлах ажилтнаар нэвтрэх</translation>
+    </message>
+</context>
+<context>
     <name>EditDialog</name>
     <message>
         <source>Edit the case</source>
@@ -742,6 +899,37 @@
     <message>
         <source>Nothing was changed.</source>
         <translation>Юу ч өөрчлөгдөөгүй байна.</translation>
+    </message>
+</context>
+<context>
+    <name>ExtendDeadlineDialog</name>
+    <message>
+        <source>Extend the deadline</source>
+        <translation>Хугацаа сунгах</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>байхгүй</translation>
+    </message>
+    <message>
+        <source>Case {number}: answer due {date}. Up to {limit} more days, once.</source>
+        <translation>Хандалт {number}: хариу өгөх хугацаа {date}. Нэг удаа, {limit} хүртэл хоногоор сунгана.</translation>
+    </message>
+    <message>
+        <source>&amp;Days to add:</source>
+        <translation>&amp;Нэмэх хоног:</translation>
+    </message>
+    <message>
+        <source>&amp;Notice given to the citizen (required):</source>
+        <translation>Иргэнд өгсөн &amp;мэдэгдэл (заавал):</translation>
+    </message>
+    <message>
+        <source>This case&apos;s deadline cannot be extended.</source>
+        <translation>Энэ хандалтын хугацааг сунгах боломжгүй.</translation>
+    </message>
+    <message>
+        <source>Write the notice the citizen was given.</source>
+        <translation>Иргэнд өгсөн мэдэгдлийг бичнэ үү.</translation>
     </message>
 </context>
 <context>
@@ -1066,6 +1254,14 @@
         <source>Conflicts and rejections</source>
         <translation>Зөрчил, татгалзал</translation>
     </message>
+    <message>
+        <source>Workload board</source>
+        <translation>Ачааллын самбар</translation>
+    </message>
+    <message>
+        <source>Deadline watch</source>
+        <translation>Хугацааны хяналт</translation>
+    </message>
 </context>
 <context>
     <name>NoteDialog</name>
@@ -1246,6 +1442,136 @@
     </message>
 </context>
 <context>
+    <name>ReassignDialog</name>
+    <message>
+        <source>Reassign cases</source>
+        <translation>Хандалт дахин хуваарилах</translation>
+    </message>
+    <message>
+        <source>Cases to reassign: {count}</source>
+        <translation>Дахин хуваарилах хандалт: {count}</translation>
+    </message>
+    <message>
+        <source>Assign &amp;to:</source>
+        <translation>&amp;Хэнд:</translation>
+    </message>
+    <message>
+        <source>Operator or team to assign to</source>
+        <translation>Хуваарилах оператор эсвэл баг</translation>
+    </message>
+    <message>
+        <source>Type a name or a team</source>
+        <translation>Нэр эсвэл баг бичнэ үү</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required):</source>
+        <translation>&amp;Шалтгаан (заавал):</translation>
+    </message>
+    <message>
+        <source>Reassign (Ctrl+Enter, F12)</source>
+        <translation>Дахин хуваарилах (Ctrl+Enter, F12)</translation>
+    </message>
+    <message>
+        <source>Result of each case</source>
+        <translation>Хандалт тус бүрийн үр дүн</translation>
+    </message>
+    <message>
+        <source>Reassignment progress</source>
+        <translation>Дахин хуваарилалтын явц</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Хандалт</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Үр дүн</translation>
+    </message>
+    <message>
+        <source>Re&amp;assign</source>
+        <translation>&amp;Дахин хуваарилах</translation>
+    </message>
+    <message>
+        <source>&amp;Show only the cases that did not go through</source>
+        <translation>&amp;Зөвхөн амжилтгүй болсон хандалтыг харуулах</translation>
+    </message>
+    <message>
+        <source>Choose an operator or a team from the list.</source>
+        <translation>Жагсаалтаас оператор эсвэл баг сонгоно уу.</translation>
+    </message>
+    <message>
+        <source>Say why the cases are reassigned.</source>
+        <translation>Хандалтыг яагаад дахин хуваарилж буйг бичнэ үү.</translation>
+    </message>
+    <message>
+        <source>Saving {count} reassignments on this computer…</source>
+        <translation>{count} дахин хуваарилалтыг энэ компьютерт хадгалж байна…</translation>
+    </message>
+    <message>
+        <source>The reassignment could not be saved on this computer.</source>
+        <translation>Дахин хуваарилалтыг энэ компьютерт хадгалж чадсангүй.</translation>
+    </message>
+    <message>
+        <source>Results from the central service: {back} of {total}</source>
+        <translation>Төв системээс ирсэн үр дүн: {total}-с {back}</translation>
+    </message>
+    <message>
+        <source>Applied on the server: {applied} · conflicts: {conflicts} · rejected: {rejected}</source>
+        <translation>Төв системд хийгдсэн: {applied} · зөрчил: {conflicts} · татгалзсан: {rejected}</translation>
+    </message>
+    <message>
+        <source>Waiting to sync: {waiting} · refused here: {refused} · no change: {same}</source>
+        <translation>Илгээхийг хүлээж буй: {waiting} · энд татгалзсан: {refused} · өөрчлөлтгүй: {same}</translation>
+    </message>
+</context>
+<context>
+    <name>ReassignOutcome</name>
+    <message>
+        <source>Saved here, waiting to sync</source>
+        <translation>Энд хадгалсан, илгээхийг хүлээж байна</translation>
+    </message>
+    <message>
+        <source>Refused here</source>
+        <translation>Энд татгалзсан</translation>
+    </message>
+    <message>
+        <source>No change needed</source>
+        <translation>Өөрчлөх шаардлагагүй</translation>
+    </message>
+    <message>
+        <source>Applied on the server</source>
+        <translation>Төв системд хийгдсэн</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Зөрчил</translation>
+    </message>
+    <message>
+        <source>Rejected by the server</source>
+        <translation>Төв систем татгалзсан</translation>
+    </message>
+    <message>
+        <source>No longer on this computer</source>
+        <translation>Энэ компьютерт байхгүй болсон</translation>
+    </message>
+    <message>
+        <source>{stage}: {reason}</source>
+        <translation>{stage}: {reason}</translation>
+    </message>
+    <message>
+        <source>Conflict: {by} reassigned it first (now: {holder})</source>
+        <translation>Зөрчил: {by} түрүүлж дахин хуваарилсан (одоо: {holder})</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>хэн ч биш</translation>
+    </message>
+    <message>
+        <source>No change needed: already assigned so</source>
+        <translation>Өөрчлөх шаардлагагүй: аль хэдийн ингэж хуваарилагдсан</translation>
+    </message>
+</context>
+<context>
     <name>Refusals</name>
     <message>
         <source>Some of the values are not valid.</source>
@@ -1305,6 +1631,133 @@
     </message>
 </context>
 <context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in: Operator desk</source>
+        <translation>Нэвтрэх: Операторын ажлын байр</translation>
+    </message>
+    <message>
+        <source>Sign in to the central service to sync your cases. Your work is saved on this computer either way.</source>
+        <translation>Хандалтуудаа синк хийхийн тулд төв системд нэвтэрнэ үү. Таны ажил ямар ч тохиолдолд энэ компьютерт хадгалагдана.</translation>
+    </message>
+    <message>
+        <source>&amp;Server address:</source>
+        <translation>&amp;Серверийн хаяг:</translation>
+    </message>
+    <message>
+        <source>https://central.example.mn</source>
+        <translation>https://central.example.mn</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Серверийн хаяг</translation>
+    </message>
+    <message>
+        <source>&amp;User name:</source>
+        <translation>&amp;Хэрэглэгчийн нэр:</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Хэрэглэгчийн нэр</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Нууц үг:</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Нууц үг</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in</source>
+        <translation>Нэв&amp;трэх</translation>
+    </message>
+    <message>
+        <source>Work &amp;offline</source>
+        <translation>&amp;Офлайн ажиллах</translation>
+    </message>
+    <message>
+        <source>Unlock the cases saved on this computer with your password, without the server.</source>
+        <translation>Энэ компьютерт хадгалсан хандалтуудыг сервергүйгээр нууц үгээрээ нээх.</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Гарах</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Нэвтэрч байна…</translation>
+    </message>
+    <message>
+        <source>That is not a server address. Type it as https://host, or as http://127.0.0.1:port for a service on this computer.</source>
+        <translation>Энэ нь серверийн хаяг биш байна. https://host хэлбэрээр, эсвэл энэ компьютер дээрх үйлчилгээний хувьд http://127.0.0.1:port хэлбэрээр бичнэ үү.</translation>
+    </message>
+    <message>
+        <source>Type your user name and password.</source>
+        <translation>Хэрэглэгчийн нэр, нууц үгээ оруулна уу.</translation>
+    </message>
+    <message>
+        <source>The user name or password is wrong.</source>
+        <translation>Хэрэглэгчийн нэр эсвэл нууц үг буруу байна.</translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask your supervisor.</source>
+        <translation>Энэ бүртгэл идэвхгүй болсон байна. Ахлах ажилтнаасаа асууна уу.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Try again in {seconds} seconds.</source>
+        <translation>Хэт олон удаа амжилтгүй нэвтэрсэн байна. {seconds} секундын дараа дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Try again later.</source>
+        <translation>Хэт олон удаа амжилтгүй нэвтэрсэн байна. Дараа дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached. Check the address and the network, or work offline.</source>
+        <translation>Сервертэй холбогдож чадсангүй. Хаяг, сүлжээгээ шалгана уу, эсвэл офлайн ажиллана уу.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted. Ask your administrator.</source>
+        <translation>Серверийн гэрчилгээ итгэмжлэгдээгүй байна. Системийн администратортоо хандана уу.</translation>
+    </message>
+    <message>
+        <source>That address answers, but it is not the central service.</source>
+        <translation>Энэ хаяг хариу өгч байгаа ч төв систем биш байна.</translation>
+    </message>
+    <message>
+        <source>The server had a problem. Try again in a moment.</source>
+        <translation>Серверт алдаа гарлаа. Хэсэг хугацааны дараа дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>The server needs a newer version of the desk.</source>
+        <translation>Сервер програмын шинэ хувилбар шаардаж байна.</translation>
+    </message>
+    <message>
+        <source>This computer has no saved cases for this user: sign in online first.</source>
+        <translation>Энэ компьютерт энэ хэрэглэгчийн хадгалсан хандалт алга: эхлээд онлайнаар нэвтэрнэ үү.</translation>
+    </message>
+    <message>
+        <source>The password is wrong.</source>
+        <translation>Нууц үг буруу байна.</translation>
+    </message>
+    <message>
+        <source>Working offline is allowed for 14 days after the last online sign-in. Sign in online.</source>
+        <translation>Сүүлд онлайнаар нэвтэрснээс хойш 14 хоногийн турш офлайн ажиллах боломжтой. Онлайнаар нэвтэрнэ үү.</translation>
+    </message>
+    <message>
+        <source>Working offline was refused: check this computer&apos;s clock, or sign in online.</source>
+        <translation>Офлайн ажиллахыг зөвшөөрсөнгүй: энэ компьютерийн цагийг шалгана уу, эсвэл онлайнаар нэвтэрнэ үү.</translation>
+    </message>
+    <message>
+        <source>The cases saved on this computer could not be opened. See the log file.</source>
+        <translation>Энэ компьютерт хадгалсан хандалтуудыг нээж чадсангүй. Бүртгэлийн файлыг харна уу.</translation>
+    </message>
+    <message>
+        <source>The sign-in failed.</source>
+        <translation>Нэвтэрч чадсангүй.</translation>
+    </message>
+</context>
+<context>
     <name>StatusDialog</name>
     <message>
         <source>Change the status</source>
@@ -1329,6 +1782,56 @@
     <message>
         <source>Say why: this step needs a reason.</source>
         <translation>Энэ алхамд шалтгаан заавал бичнэ.</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorDesk</name>
+    <message>
+        <source>Supervisor desk</source>
+        <translation>Ахлах ажилтны ширээ</translation>
+    </message>
+    <message>
+        <source>The selection holds no open cases.</source>
+        <translation>Сонголтод нээлттэй хандалт алга.</translation>
+    </message>
+    <message>
+        <source>You may not extend this case&apos;s deadline.</source>
+        <translation>Та энэ хандалтын хугацааг сунгах эрхгүй.</translation>
+    </message>
+    <message>
+        <source>This case&apos;s deadline was already extended once.</source>
+        <translation>Энэ хандалтын хугацааг нэг удаа сунгасан байна.</translation>
+    </message>
+    <message>
+        <source>The change could not be saved on this computer.</source>
+        <translation>Өөрчлөлтийг энэ компьютерт хадгалж чадсангүй.</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorMenu</name>
+    <message>
+        <source>&amp;Supervisor</source>
+        <translation>&amp;Ахлах ажилтан</translation>
+    </message>
+    <message>
+        <source>&amp;Reassign the selected cases… (Shift+F9)</source>
+        <translation>Сонгосон хандалтыг &amp;дахин хуваарилах… (Shift+F9)</translation>
+    </message>
+    <message>
+        <source>&amp;Extend the deadline… (Shift+F8)</source>
+        <translation>Хугацааг &amp;сунгах… (Shift+F8)</translation>
+    </message>
+    <message>
+        <source>&amp;Workload board (Shift+F5)</source>
+        <translation>&amp;Ачааллын самбар (Shift+F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Deadline watch</source>
+        <translation>&amp;Хугацааны хяналт</translation>
+    </message>
+    <message>
+        <source>&amp;Team auto-assignment…</source>
+        <translation>&amp;Багийн автомат хуваарилалт…</translation>
     </message>
 </context>
 <context>
@@ -1405,7 +1908,74 @@
     </message>
 </context>
 <context>
+    <name>TeamAssignmentDialog</name>
+    <message>
+        <source>Team auto-assignment</source>
+        <translation>Багийн автомат хуваарилалт</translation>
+    </message>
+    <message>
+        <source>&amp;Team:</source>
+        <translation>&amp;Баг:</translation>
+    </message>
+    <message>
+        <source>&amp;New cases go:</source>
+        <translation>&amp;Шинэ хандалтыг:</translation>
+    </message>
+    <message>
+        <source>Not automatically (off)</source>
+        <translation>Автоматаар биш (унтраалттай)</translation>
+    </message>
+    <message>
+        <source>In turn (round robin)</source>
+        <translation>Ээлжээр (round robin)</translation>
+    </message>
+    <message>
+        <source>To the least loaded</source>
+        <translation>Хамгийн бага ачаалалтайд</translation>
+    </message>
+    <message>
+        <source>&amp;Most open cases per operator:</source>
+        <translation>Нэг операторт &amp;хамгийн ихдээ нээлттэй хандалт:</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>Хязгааргүй</translation>
+    </message>
+    <message>
+        <source>&amp;Skills (comma-separated codes; empty means any):</source>
+        <translation>&amp;Ур чадвар (таслалаар тусгаарласан код; хоосон бол бүгд):</translation>
+    </message>
+    <message>
+        <source>Skills per operator</source>
+        <translation>Оператор тус бүрийн ур чадвар</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Case types</source>
+        <translation>Хандалтын төрөл</translation>
+    </message>
+    <message>
+        <source>Languages</source>
+        <translation>Хэл</translation>
+    </message>
+    <message>
+        <source>Regions</source>
+        <translation>Бүс нутаг</translation>
+    </message>
+    <message>
+        <source>The central service could not be reached or refused: {reason}</source>
+        <translation>Төв системд холбогдож чадсангүй эсвэл татгалзсан: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>TimelineWriter</name>
+    <message>
+        <source>Auto-assignment</source>
+        <translation>Автомат хуваарилалт</translation>
+    </message>
     <message>
         <source>Note: {text}</source>
         <translation>Тэмдэглэл: {text}</translation>
@@ -1442,6 +2012,10 @@
         <translation>Төлөв: {old} → {new}</translation>
     </message>
     <message>
+        <source>Assigned automatically to {person}</source>
+        <translation>Автоматаар хуваарилсан хариуцагч: {person}</translation>
+    </message>
+    <message>
         <source>Assigned to {person}</source>
         <translation>Хариуцагч: {person}</translation>
     </message>
@@ -1459,6 +2033,14 @@
             <numerusform>Хугацааг %n хоногоор сунгасан</numerusform>
             <numerusform>Хугацааг %n хоногоор сунгасан</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>{agency} answered: case resolved</source>
+        <translation>Байгууллагын хариу ирсэн ({agency}): хандалт шийдвэрлэгдсэн</translation>
+    </message>
+    <message>
+        <source>Interim answer from {agency} recorded</source>
+        <translation>Байгууллагын завсрын хариу бүртгэсэн: {agency}</translation>
     </message>
     <message>
         <source>Marked as a duplicate of another case</source>
@@ -1533,6 +2115,10 @@
         <translation>Хугацаа сунгалт</translation>
     </message>
     <message>
+        <source>Agency answer</source>
+        <translation>Байгууллагын хариу</translation>
+    </message>
+    <message>
         <source>Link</source>
         <translation>Холбоос</translation>
     </message>
@@ -1570,6 +2156,101 @@
     <message>
         <source>Choose the agency from the list.</source>
         <translation>Байгууллагыг жагсаалтаас сонгоно уу.</translation>
+    </message>
+</context>
+<context>
+    <name>WorkloadBoard</name>
+    <message>
+        <source>Workload of your centres</source>
+        <translation>Таны төвүүдийн ачаалал</translation>
+    </message>
+    <message>
+        <source>&amp;Operators:</source>
+        <translation>&amp;Операторууд:</translation>
+    </message>
+    <message>
+        <source>T&amp;eams:</source>
+        <translation>Ба&amp;гууд:</translation>
+    </message>
+    <message>
+        <source>Workload per operator</source>
+        <translation>Оператор тус бүрийн ачаалал</translation>
+    </message>
+    <message>
+        <source>Workload per team</source>
+        <translation>Баг тус бүрийн ачаалал</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Нээлттэй</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Хугацаа хэтэрсэн</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>Өнөөдөр дуусах</translation>
+    </message>
+    <message>
+        <source>Due this week</source>
+        <translation>Энэ долоо хоногт дуусах</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Teams</source>
+        <translation>Багууд</translation>
+    </message>
+    <message>
+        <source>Availability</source>
+        <translation>Бэлэн байдал</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>Баг</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Төв</translation>
+    </message>
+    <message>
+        <source>Re&amp;balance the selected cases…</source>
+        <translation>Сонгосон хандалтыг &amp;тэнцвэржүүлэх…</translation>
+    </message>
+    <message>
+        <source>Reassign the open cases of the selected operators or teams (Enter)</source>
+        <translation>Сонгосон оператор, багийн нээлттэй хандалтыг дахин хуваарилах (Enter)</translation>
+    </message>
+    <message>
+        <source>Team &amp;auto-assignment…</source>
+        <translation>Багийн &amp;автомат хуваарилалт…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Шинэчлэх</translation>
+    </message>
+    <message>
+        <source>Workload of your centres · open cases: {count}</source>
+        <translation>Таны төвүүдийн ачаалал · нээлттэй хандалт: {count}</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Хуваарилаагүй</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>Баггүй</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Тодорхойгүй</translation>
+    </message>
+    <message>
+        <source>{state} (last known)</source>
+        <translation>{state} (сүүлд мэдэгдсэн)</translation>
     </message>
 </context>
 </TS>
