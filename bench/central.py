@@ -5,10 +5,13 @@ simulated desks' accounts, starts `central serve` as its own process and drives 
 loopback. Measures, in one run:
 
 - first-sync throughput: one supervisor whose scope is every seeded case pulls them all;
-- push latency: `--clients` desks long-poll, pull when poked, and push notes, status changes
-  and reassignments at `--push-rate` pushes per second overall for `--duration` seconds;
+- push latency: `--clients` desks long-poll, pull when poked and after each of their pushes
+  (as the sync engine does), and push notes, status changes and reassignments at
+  `--push-rate` pushes per second overall for `--duration` seconds;
 - propagation: from a note's commit (its push answered) to a supervisor's desk having pulled
-  it (poked, then pulled).
+  it (poked, then pulled);
+- cost: the CPU time the service's processes (and the load generator) spent per push during
+  the load, a figure that moves little with whatever else the machine is running.
 
 A quick run: `python -m bench.central --clients 20 --duration 10 --cases 5000`.
 """
@@ -28,7 +31,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,10 +171,43 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children that are still
+    running (Linux /proc; NaN elsewhere). Unlike latencies, it hardly moves with what else the
+    machine is running, so it compares builds on a busy box."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0.0, False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return float("nan")
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()  # after the command name
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+            found = True
+    return total if found else float("nan")
+
+
+@dataclass
+class Served:
+    base: str
+    pid: int
+
+
 @contextmanager
-def central_serve(url: str, workers: int) -> Iterator[str]:
+def central_serve(url: str, workers: int) -> Iterator[Served]:
     port = _free_port()
-    env = {**os.environ, "CENTRAL_DATABASE_URL": url, "CENTRAL_POOL_SIZE": "20"}
+    # The default pool (10 + 20 overflow per process): 2 workers x 60 connections went past
+    # PostgreSQL's max_connections (100) on a server shared with other work.
+    env = {**os.environ, "CENTRAL_DATABASE_URL": url}
     process = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -189,7 +226,7 @@ def central_serve(url: str, workers: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise SystemExit("central serve did not start within 60 s")
             time.sleep(0.1)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -216,6 +253,7 @@ class Desk:
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen_notes: set[str] = field(default_factory=set)
     push_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pull_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -233,7 +271,12 @@ class Desk:
         self.centre = body["operator"]["centres"][0]
 
     async def pull(self, limit: int = 500) -> tuple[int, list[str]]:
-        """Pull until nothing waits; returns the number of case puts and the note ids seen."""
+        """Pull until nothing waits; returns the number of case puts and the note ids seen.
+        One pull at a time, as a desk's engine does (after a push, and when poked)."""
+        async with self.pull_lock:
+            return await self._pull(limit)
+
+    async def _pull(self, limit: int) -> tuple[int, list[str]]:
         case_puts = 0
         notes: list[str] = []
         while True:
@@ -282,8 +325,7 @@ class Desk:
         """Push one mutation: (status, body, sent, answered); the times bracket the request
         itself, not the wait for this desk's previous push (a desk sends one at a time)."""
         async with self.push_lock:
-            mutation_id = self.next_id
-            self.next_id += 1
+            mutation_id = self.next_id  # used up only once the server has answered
             sent = time.monotonic()
             response = await self.http.post(
                 f"{API}/sync/push",
@@ -304,6 +346,8 @@ class Desk:
             )
             answered = time.monotonic()
             body = response.json() if response.status_code == 200 else {}
+            if response.status_code == 200:
+                self.next_id += 1
             return response.status_code, body, sent, answered
 
 
@@ -312,8 +356,10 @@ class Load:
     push_latencies: list[float] = field(default_factory=list)
     propagation: list[float] = field(default_factory=list)
     committed_notes: dict[str, float] = field(default_factory=dict)
-    failures: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
     pushes: int = 0
+    server_cpu_s: float = float("nan")  # the service's processes, during the load
+    generator_cpu_s: float = float("nan")  # this process (the simulated desks), likewise
 
 
 def _new_case(desk: Desk) -> tuple[str, dict[str, Any]]:
@@ -369,7 +415,12 @@ def _desk_client(base: str) -> httpx.AsyncClient:
 
 
 async def run_load(
-    base: str, accounts: list[Account], duration: float, rate: float, seed: int
+    base: str,
+    accounts: list[Account],
+    duration: float,
+    rate: float,
+    seed: int,
+    server_cpu: Callable[[], float],
 ) -> tuple[Load, int]:
     rng = random.Random(seed)
     load = Load()
@@ -401,24 +452,25 @@ async def run_load(
         await asyncio.gather(*(start(d) for d in desks))
         stop = asyncio.Event()
 
+        async def pull(desk: Desk) -> None:
+            _, notes = await desk.pull()
+            now = time.monotonic()
+            # Measured at supervisors only: a case always stays in their scope, whereas an
+            # operator who gets a case reassigned receives its old notes with it.
+            watching = desk.username in supervisors
+            for note_id in notes:
+                committed = load.committed_notes.get(note_id)
+                if watching and committed is not None and note_id not in desk.seen_notes:
+                    load.propagation.append(now - committed)
+                desk.seen_notes.add(note_id)
+
         async def listen(desk: Desk) -> None:
             while not stop.is_set():
                 try:
-                    if not await desk.poke(timeout=25):
-                        continue
-                    _, notes = await desk.pull()
-                except httpx.HTTPError:
-                    load.failures += 1
-                    continue
-                now = time.monotonic()
-                # Measured at supervisors only: a case always stays in their scope, whereas an
-                # operator who gets a case reassigned receives its old notes with it.
-                watching = desk.username in supervisors
-                for note_id in notes:
-                    committed = load.committed_notes.get(note_id)
-                    if watching and committed is not None and note_id not in desk.seen_notes:
-                        load.propagation.append(now - committed)
-                    desk.seen_notes.add(note_id)
+                    if await desk.poke(timeout=25):
+                        await pull(desk)
+                except httpx.HTTPError as exc:
+                    load.failures[type(exc).__name__] += 1
 
         async def one_push(desk: Desk) -> None:
             if desk.username in supervisors:
@@ -430,12 +482,12 @@ async def run_load(
                 name, args = _operator_mutation(desk, rng)
             try:
                 status, body, started, finished = await desk.push(name, args)
-            except httpx.HTTPError:
-                load.failures += 1
+            except httpx.HTTPError as exc:
+                load.failures[type(exc).__name__] += 1
                 return
             load.pushes += 1
             if status != 200:
-                load.failures += 1
+                load.failures[f"HTTP {status}"] += 1
                 return
             load.push_latencies.append(finished - started)
             result = body["results"][0]
@@ -445,6 +497,10 @@ async def run_load(
                 desk.seen_notes.add(args["note_id"])
             if name == "change_status" and result["status"] == "applied":
                 desk.cases[args["case_id"]] = {**desk.cases[args["case_id"]], "status": args["to"]}
+            try:  # a desk's engine pulls right after it pushes (sync/engine.py)
+                await pull(desk)
+            except httpx.HTTPError as exc:
+                load.failures[type(exc).__name__] += 1
 
         async def pushing() -> None:
             operators = [d for d in desks if d.username not in supervisors]
@@ -464,10 +520,13 @@ async def run_load(
 
         listeners = [asyncio.create_task(listen(d)) for d in desks]
         print(f"  load: {rate:g} pushes/s for {duration:g} s ...", flush=True)
+        cpu_before, own_before = server_cpu(), time.process_time()
         pusher = asyncio.create_task(pushing())
         await asyncio.sleep(duration)
         stop.set()
         await pusher
+        load.server_cpu_s = server_cpu() - cpu_before
+        load.generator_cpu_s = time.process_time() - own_before
         for listener in listeners:  # parked in long polls: no need to wait them out
             listener.cancel()
         await asyncio.gather(*listeners, return_exceptions=True)
@@ -549,11 +608,18 @@ def main(argv: list[str] | None = None) -> int:
     with fresh_database(args.database_url, args.keep) as url:
         print(f"seeding {args.cases} cases and {args.clients} desks ...", flush=True)
         accounts = prepare(url, args.cases, args.clients)
-        with central_serve(url, args.workers) as base:
+        with central_serve(url, args.workers) as served:
             print("first sync of every seeded case ...", flush=True)
-            synced = asyncio.run(first_sync(base, "demo-supervisor", "demo", 1000))
+            synced = asyncio.run(first_sync(served.base, "demo-supervisor", "demo", 1000))
             load, connected = asyncio.run(
-                run_load(base, accounts, args.duration, args.push_rate, args.seed)
+                run_load(
+                    served.base,
+                    accounts,
+                    args.duration,
+                    args.push_rate,
+                    args.seed,
+                    lambda: process_tree_cpu(served.pid),
+                )
             )
     ms = [v * 1000 for v in load.push_latencies]
     figures = [
@@ -571,7 +637,11 @@ def main(argv: list[str] | None = None) -> int:
             "propagation p95", percentile([v * 1000 for v in load.propagation], 95), "ms", 1000.0
         ),
         Figure("propagation samples", len(load.propagation), "notes"),
-        Figure("failed requests", load.failures, "requests", 0.0),
+        Figure("failed requests", sum(load.failures.values()), "requests", 0.0),
+        # Cost, not speed: what each push (with the pulls and polls it causes) takes of the
+        # server's CPU, and of the load generator's, which shares this machine with it.
+        Figure("server CPU per push", load.server_cpu_s / max(1, load.pushes) * 1000, "ms"),
+        Figure("generator CPU per push", load.generator_cpu_s / max(1, load.pushes) * 1000, "ms"),
     ]
     width = max(len(f.name) for f in figures)
     for f in figures:
@@ -587,6 +657,8 @@ def main(argv: list[str] | None = None) -> int:
             json.dump([f.as_json() for f in figures], fh, indent=2)
     if ms:
         print(f"pushes measured: {len(ms)}; mean {statistics.fmean(ms):.1f} ms")
+    if load.failures:
+        print("failures:", dict(load.failures.most_common()))
     return 0 if all(f.ok is not False for f in figures) else 1
 
 

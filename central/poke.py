@@ -2,9 +2,10 @@
 
 Each write transaction announces a `ChangeEvent`: the sequence number, where the touched cases
 stand for scoping, whether everyone is concerned (reference data), and whose mutation results
-it recorded. On PostgreSQL the event travels by NOTIFY inside the transaction, so every server
-process (this one included) hears it through its LISTEN connection once the transaction
-commits; on SQLite there is only this process, and the event is published after the commit.
+it recorded (that desk's own poll is not woken: it has the results already, see `concerns`).
+On PostgreSQL the event travels by NOTIFY inside the transaction, so every server process (this
+one included) hears it through its LISTEN connection once the transaction commits; on SQLite
+there is only this process, and the event is published after the commit.
 """
 
 from __future__ import annotations
@@ -41,8 +42,12 @@ class ChangeEvent:
     client_id: str | None = None
 
     def concerns(self, actor: Actor, client_id: str | None) -> bool:
-        if self.everyone or (client_id is not None and client_id == self.client_id):
+        if self.everyone:
             return True
+        if client_id is not None and client_id == self.client_id:
+            # The desk that pushed has its results in the push's answer and pulls right after
+            # pushing (SYNC.md): waking its poll as well only costs a second, empty round.
+            return False
         return any(key_in_scope(actor, key) for key in self.keys)
 
 
@@ -78,7 +83,7 @@ def decode_event(payload: str) -> ChangeEvent:
         return broadcast()
 
 
-class _Waiter:
+class Waiter:
     __slots__ = ("actor", "after_seq", "client_id", "event", "loop")
 
     def __init__(
@@ -101,12 +106,19 @@ class PokeHub:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._waiters: set[_Waiter] = set()
+        self._waiters: set[Waiter] = set()
         self._closed = False
 
-    def register(self, actor: Actor, client_id: str | None, after_seq: int) -> _Waiter:
-        """Register before checking the database, so no event slips between the two."""
-        waiter = _Waiter(actor, client_id, after_seq, asyncio.get_running_loop())
+    def register(
+        self,
+        actor: Actor,
+        client_id: str | None,
+        after_seq: int,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> Waiter:
+        """Register before checking the database, so no event slips between the two. From a
+        worker thread, pass the loop the request waits on."""
+        waiter = Waiter(actor, client_id, after_seq, loop or asyncio.get_running_loop())
         with self._lock:
             if self._closed:
                 waiter.event.set()
@@ -114,7 +126,7 @@ class PokeHub:
             self._lock.notify_all()
         return waiter
 
-    def unregister(self, waiter: _Waiter) -> None:
+    def unregister(self, waiter: Waiter) -> None:
         with self._lock:
             self._waiters.discard(waiter)
             self._lock.notify_all()
@@ -124,7 +136,7 @@ class PokeHub:
         with self._lock:
             return self._lock.wait_for(lambda: len(self._waiters) >= count, timeout)
 
-    async def wait(self, waiter: _Waiter, timeout: float) -> bool:
+    async def wait(self, waiter: Waiter, timeout: float) -> bool:
         """True when poked, False at the timeout."""
         try:
             await asyncio.wait_for(waiter.event.wait(), timeout)

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 STARTUP_TIMEOUT_S = 30.0
 # Long polls answer at shutdown (the hub wakes them); anything else gets this long to finish.
 GRACEFUL_SHUTDOWN_S = 5
+# Longer than clients keep idle connections (httpx: 5 s), so a desk does not reuse one the
+# server is closing at that very moment.
+KEEP_ALIVE_S = 65
 
 
 @dataclass
@@ -110,6 +113,7 @@ def run_in_thread(
         log_level=log_level,
         access_log=False,
         lifespan="on",
+        timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
     server = uvicorn.Server(config)
@@ -149,6 +153,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             host=host,
             port=port,
             http=NoDelayHTTP,
+            timeout_keep_alive=KEEP_ALIVE_S,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             access_log=False,
         )
@@ -162,6 +167,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         port=port,
         http=NoDelayHTTP,
         workers=workers,
+        timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         access_log=False,
     )

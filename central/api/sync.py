@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from anyio import to_thread
@@ -11,15 +12,15 @@ from fastapi.security import HTTPAuthorizationCredentials
 from central.api.deps import (
     Bearer,
     Services,
-    ServicesDep,
-    SignedIn,
     authenticate,
     client_address,
     deny,
     errors,
+    services,
 )
 from central.errors import ApiError
 from central.identity import Account
+from central.poke import Waiter
 from central.sync_push import ForeignClient, MutationGap
 from central.writer import utcnow
 from sync.protocol import (
@@ -51,14 +52,12 @@ def _foreign(svc: Services, account: Account, action: str, client_id: str | None
     responses=errors(401, 403, 409, 413, 422, 426, 503),
     summary="Apply the client's mutations, exactly once and in order",
 )
-async def push(
-    body: PushRequest, request: Request, credentials: Bearer, svc: ServicesDep
-) -> PushResponse:
+async def push(body: PushRequest, request: Request, credentials: Bearer) -> PushResponse:
     # Pushes run on threads of their own, so a desk's write never queues behind other
     # desks' pulls and polls.
-    limiter = request.app.state.push_limiter
+    limiter = getattr(request.app.state, "push_limiter", None)  # set by the app's lifespan
     return await to_thread.run_sync(
-        _push, svc, credentials, body, client_address(request), limiter=limiter
+        _push, services(request), credentials, body, client_address(request), limiter=limiter
     )
 
 
@@ -85,10 +84,18 @@ def _push(
     responses=errors(401, 403, 413, 422, 426),
     summary="The next page of the caller's scope, or a reset",
 )
-def pull(body: PullRequest, account: SignedIn, svc: ServicesDep) -> Response:
+async def pull(body: PullRequest, request: Request, credentials: Bearer) -> Response:
     # Assembled from stored JSON (see sync_pull); compressed by the GZip middleware.
+    content = await to_thread.run_sync(_pull, services(request), credentials, body)
+    return Response(content, media_type="application/json")
+
+
+def _pull(
+    svc: Services, credentials: HTTPAuthorizationCredentials | None, body: PullRequest
+) -> bytes:
+    account = authenticate(svc, credentials)
     try:
-        return Response(svc.pull.pull(account, body), media_type="application/json")
+        return svc.pull.pull(account, body)
     except ForeignClient:
         raise _foreign(svc, account, "pull", body.client_id) from None
 
@@ -100,25 +107,39 @@ def pull(body: PullRequest, account: SignedIn, svc: ServicesDep) -> Response:
     summary="Long poll: answers when the caller's scope changed after the cursor",
 )
 async def poke(
-    account: SignedIn,
-    svc: ServicesDep,
+    request: Request,
+    credentials: Bearer,
     cursor: Annotated[Cursor, Query()],
     timeout: Annotated[float, Query(ge=0, le=MAX_POKE_TIMEOUT_S)] = DEFAULT_POKE_TIMEOUT_S,
     client_id: Annotated[ClientId | None, Query()] = None,
 ) -> PokeResponse:
-    state = svc.pull.cursor_for_poke(cursor)
-    after = state.seq if state is not None else 0
-    waiter = svc.hub.register(account.actor, client_id, after)
+    svc = services(request)
+    parked: list[Waiter] = []
     try:
-        news = await to_thread.run_sync(svc.pull.has_news, account, client_id, state)
-    except ForeignClient:
-        svc.hub.unregister(waiter)
-        raise await to_thread.run_sync(_foreign, svc, account, "poke", client_id) from None
-    except BaseException:
-        svc.hub.unregister(waiter)
-        raise
-    if news:
-        svc.hub.unregister(waiter)
-        return PokeResponse(changed=True, server_time=utcnow().isoformat())
-    changed = await svc.hub.wait(waiter, timeout)
+        news = await to_thread.run_sync(
+            _park, svc, credentials, cursor, client_id, asyncio.get_running_loop(), parked
+        )
+        changed = news or await svc.hub.wait(parked[0], timeout)
+    finally:
+        for waiter in parked:  # whatever happened, even a cancellation on the way back
+            svc.hub.unregister(waiter)
     return PokeResponse(changed=changed, server_time=utcnow().isoformat())
+
+
+def _park(
+    svc: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    cursor: str,
+    client_id: str | None,
+    loop: asyncio.AbstractEventLoop,
+    parked: list[Waiter],
+) -> bool:
+    """Sign in, register the poll in `parked`, then check the database (in that order, so no
+    change slips between the two): whether news already waits. One trip to a worker thread."""
+    account = authenticate(svc, credentials)
+    state = svc.pull.cursor_for_poke(cursor)
+    parked.append(svc.hub.register(account.actor, client_id, state.seq if state else 0, loop))
+    try:
+        return svc.pull.has_news(account, client_id, state)
+    except ForeignClient:
+        raise _foreign(svc, account, "poke", client_id) from None

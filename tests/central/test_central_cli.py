@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,11 +105,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_runs_the_service_in_worker_processes(central_db: CentralDb) -> None:
+@contextmanager
+def serving(db: CentralDb) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`central serve` on the database (two worker processes on PostgreSQL), stopped by SIGTERM
+    when the block ends."""
     port = _free_port()
-    env = {**os.environ, **FAST, "CENTRAL_DATABASE_URL": central_db.url}
+    env = {**os.environ, **FAST, "CENTRAL_DATABASE_URL": db.url}
     # Several processes share one PostgreSQL; SQLite is the single-process demo.
-    workers = "2" if central_db.backend == "postgresql" else "1"
+    workers = "2" if db.backend == "postgresql" else "1"
     process = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--port", str(port), "--workers", workers],
         env=env,
@@ -126,12 +131,34 @@ def test_serve_runs_the_service_in_worker_processes(central_db: CentralDb) -> No
                 pass
             assert time.monotonic() < deadline, "central serve did not start"
             time.sleep(0.1)
-        operator = Desk(url, "demo-operator")
-        assert operator.push_one(*create_case())["status"] == "applied"
-        assert operator.sync()[-1]["has_more"] is False
+        yield process, url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_serve_runs_the_service_in_worker_processes(central_db: CentralDb) -> None:
+    with serving(central_db) as (process, url):
+        operator = Desk(url, "demo-operator")
+        assert operator.push_one(*create_case())["status"] == "applied"
+        assert operator.sync()[-1]["has_more"] is False
     # A graceful stop: uvicorn re-raises SIGTERM after shutting down (exit by the signal) in a
     # single process, and its supervisor exits 0 after stopping the workers.
     assert process.returncode in (0, -15)
+
+
+def test_serve_answers_parked_long_polls_at_once_on_sigterm(central_db: CentralDb) -> None:
+    # Otherwise uvicorn waits for them (GRACEFUL_SHUTDOWN_S) and then cuts them off: the poll
+    # would end in a connection error, not an answer.
+    with ThreadPoolExecutor(1) as pool:
+        with serving(central_db) as (_, url):
+            desk = Desk(url, "demo-operator")
+            desk.sync()
+            parked = pool.submit(
+                desk.get, "/sync/poke", cursor=desk.cursor, timeout=60, client_id=desk.client_id
+            )
+            # Connections are accepted in order: once a later one is answered, the poll is in.
+            assert requests.get(f"{url}/api/v1/health", timeout=10).status_code == 200
+        answer = parked.result(timeout=30)
+    assert answer.status_code == 200
+    assert answer.json()["changed"] is True  # woken: a pull then finds the server gone

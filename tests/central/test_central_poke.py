@@ -54,6 +54,25 @@ def test_a_change_outside_the_scope_does_not(
     assert response.json()["changed"] is False
 
 
+def test_a_desk_is_not_woken_by_its_own_push(
+    desk: Callable[..., Desk], server: ServerHandle
+) -> None:
+    # It has its results in the push's answer and pulls right after: a poke would only cost it
+    # a second round (and the server a poll answered, a pull and a poll again, per push).
+    operator, supervisor = desk("demo-operator"), desk("demo-supervisor")
+    case_id = new_id()
+    operator.push(create_case(case_id))
+    operator.sync()
+    supervisor.sync()
+    with ThreadPoolExecutor(2) as pool:
+        own = pool.submit(poke, operator, 2)
+        other = pool.submit(poke, supervisor, 20)
+        wait_until_waiting(server, 2)
+        operator.push(add_note(case_id))
+        assert other.result(timeout=20).json()["changed"] is True  # the change was announced
+        assert own.result(timeout=20).json()["changed"] is False
+
+
 def test_news_already_waiting_answer_at_once(desk: Callable[..., Desk]) -> None:
     operator = desk("demo-operator")
     operator.sync()
