@@ -4,10 +4,16 @@ Anki's browser `DataModel`, over the local store:
 
 - the filter and the sort are one query that returns rids, run on a reader thread; a new sort
   or filter is a new query (never a proxy model);
-- `data()` serves rows from an LRU cache; a missing row asks for its page on a reader thread
-  and shows a placeholder until it arrives; `flags()` and `data()` never touch the store;
+- `data()` serves rows from an LRU cache; a missing row asks for its page (once) on a reader
+  thread and shows a placeholder until it arrives; `flags()` and `data()` never touch the store;
+- a delegate paints a cell through one `multiData()` call, served from the cell values worked
+  out once per row: a screenful is a few hundred trips into Python, not thousands;
+- the GUI thread never walks the whole id list: a new answer is compared with the old one, and
+  the rows of the cached and selected cases are located, on the reader (no rid-to-row map of
+  a million entries);
 - store changes mark the changed rows stale and refetch them, and re-run the snapshot query
-  (debounced), since any change may move a case in or out of the queue or along the sort.
+  (throttled, not debounced: a first sync commits pages for minutes), since any change may
+  move a case in or out of the queue or along the sort.
 
 The model owns no selection: the view keeps it across new snapshots (see `QueueView`).
 """
@@ -15,6 +21,7 @@ The model owns no selection: the view keeps it across new snapshots (see `QueueV
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
@@ -23,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -30,6 +38,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from operator_app.domain.deadlines import local_date
 from operator_app.store import Changes, QueueFilter, QueueRow, Sort, Store
 from ui.bridge import TaskRunner
 from ui.context import system_clock
@@ -43,13 +52,30 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 CACHE_ROWS = 3000
-# Pulled pages arrive in bursts during a sync: one snapshot query per burst is enough.
+# Pulled pages arrive in bursts during a sync: one snapshot query per burst is enough (and
+# never more often than twice what the last one took).
 LIVE_REFRESH_MS = 250
 PLACEHOLDER = "…"
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+# The roles a delegate asks of every cell it paints: their values are worked out once per row
+# and kept (see `multiData`), since a screenful of cells asks thousands of times per paint.
+_PAINTED_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+)
+_PAINTED = frozenset(int(role) for role in _PAINTED_ROLES)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+# Asked for every painted cell too, never answered here.
+_NEVER_SET = frozenset(
+    int(role) for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole)
+)
+Cells = tuple[dict[int, Any], ...]  # per column: role -> value (None values left out)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
@@ -84,8 +110,12 @@ class QueueModel(QAbstractTableModel):
         self._seq = 0
         self._live = False
         self._rids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._row_of: dict[int, int] = {}  # rows of the rids cached or kept, not of all
+        self._keep: Callable[[], Iterable[int]] = tuple
         self._inflight: set[int] = set()
+        self._pages_asked: set[int] = set()  # pages of the current snapshot on their way
+        self._cells: dict[int, Cells] = {}  # by rid: what its cells paint, worked out once
+        self._cells_capacity = max(cache_rows, 2 * page_size)
         self._stale: set[int] = set()
         self._missing: set[int] = set()  # asked for, but gone from the store
         self._stopped = False
@@ -93,6 +123,10 @@ class QueueModel(QAbstractTableModel):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(LIVE_REFRESH_MS)
         self._refresh_timer.timeout.connect(lambda: self._run_snapshot(live=True))
+        self._answer_pending = False  # a snapshot query is on its way
+        self._refresh_due = False  # and the store changed since it was asked
+        self._asked_at = time.monotonic()
+        self._answer_ms = 0.0  # what the last answer took
 
     # -- Qt's model interface ------------------------------------------------------------------
 
@@ -120,19 +154,78 @@ class QueueModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rids):
             return None
-        rid = self._rids[index.row()]
+        row_number = index.row()
+        rid = self._rids[row_number]
         if role == RID_ROLE:
             return rid
-        row = self._cache.get(rid)
+        role = int(role)
+        if role in _PAINTED:
+            cells = self._cells_of(rid, row_number)
+            if cells is None:
+                return PLACEHOLDER if role == _DISPLAY else None
+            return cells[index.column()].get(role)
+        row = self._row(rid, row_number)
         if row is None:
-            if rid not in self._missing:
-                self._request_page(index.row() // self._page_size)
-                row = self._cache.get(rid)  # a synchronous runner (tests) has it already
-            if row is None:
-                return PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+            return None
         if role == CASE_ID_ROLE:
             return row.id
         return cell_data(row, Column(index.column()), role, self._names, self._now)
+
+    def multiData(self, index: AnyIndex, role_data_span: QModelRoleDataSpan) -> None:
+        """Every role a delegate asks of a cell, in one call (one trip into Python per cell)."""
+        if not index.isValid() or index.row() >= len(self._rids):
+            for item in role_data_span:
+                item.clearData()
+            return
+        row_number = index.row()
+        cells = self._cells_of(self._rids[row_number], row_number)
+        column = index.column()
+        for item in role_data_span:
+            role = item.role()
+            if role in _PAINTED:
+                if cells is None:
+                    value = PLACEHOLDER if role == _DISPLAY else None
+                else:
+                    value = cells[column].get(role)
+            elif role in _NEVER_SET:
+                value = None
+            else:
+                value = self.data(index, role)
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
+
+    def _row(self, rid: int, row_number: int) -> QueueRow | None:
+        """The cached row, or None after asking for its page (once) on a reader thread."""
+        row = self._cache.get(rid)
+        if row is None and rid not in self._missing:
+            page = row_number // self._page_size
+            if page not in self._pages_asked:
+                self._request_page(page)
+                row = self._cache.get(rid)  # a synchronous runner (tests) has it already
+        return row
+
+    def _cells_of(self, rid: int, row_number: int) -> Cells | None:
+        cells = self._cells.get(rid)
+        if cells is not None:
+            return cells
+        row = self._row(rid, row_number)
+        if row is None:
+            return None
+        if len(self._cells) >= self._cells_capacity:
+            self._cells.clear()  # rebuilt for what is on screen, at the next paint
+        names, now = self._names, self._now
+        cells = tuple(
+            {
+                int(role): value
+                for role in _PAINTED_ROLES
+                if (value := cell_data(row, column, role, names, now)) is not None
+            }
+            for column in Column
+        )
+        self._cells[rid] = cells
+        return cells
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A new query in the new order (the store sorts); some columns cannot be sorted."""
@@ -188,15 +281,31 @@ class QueueModel(QAbstractTableModel):
         """Ask the same question again now, keeping what is selected and scrolled to."""
         self._run_snapshot(live=True)
 
+    def _schedule_refresh(self) -> None:
+        """Ask again soon: at most one live refresh on its way and one waiting, spaced by what
+        the last answer cost (a first sync commits pages for minutes: a refresh that waited
+        for a quiet moment would never run, one after every page would keep a reader busy)."""
+        if self._stopped or self._refresh_timer.isActive():
+            return
+        if self._answer_pending:
+            self._refresh_due = True
+            return
+        self._refresh_timer.start(max(LIVE_REFRESH_MS, int(2 * self._answer_ms)))
+
     def _run_snapshot(self, *, live: bool) -> None:
         if self._stopped:
             return
         self._asked = True
         self._refresh_timer.stop()
+        self._refresh_due = False
+        self._answer_pending = True
+        self._asked_at = time.monotonic()
         self._seq += 1
-        seq, store, query = self._seq, self._store, self._query
+        seq, store, query, previous = self._seq, self._store, self._query, self._rids
+        # Where the rows cached, on their way or kept by the view will be, found on the reader.
+        wanted = frozenset(self._cache.rids()) | frozenset(self._keep()) | self._inflight
         self._runner.run_query(
-            lambda: build_snapshot(store, query),
+            lambda: build_snapshot(store, query, previous, wanted),
             partial(self._snapshot_done, seq, live),
             self._snapshot_failed,
             receiver=self,
@@ -205,16 +314,31 @@ class QueueModel(QAbstractTableModel):
     def _snapshot_done(self, seq: int, live: bool, snapshot: Snapshot) -> None:
         if seq != self._seq:
             return  # a newer question is on its way
-        self._now = self._clock()
+        self._answered()
+        now = self._clock()
+        if local_date(now) != local_date(self._now):
+            self._cells.clear()  # deadlines count in days: a new day, new countdowns
+        self._now = now
         self._live = live
         self._missing.clear()
-        if snapshot.rids != self._rids:
+        self._pages_asked.clear()
+        if snapshot.same:
+            self._row_of.update(snapshot.row_of)
+        else:
             self.beginResetModel()
-            self._rids, self._row_of = snapshot.rids, snapshot.row_of
+            self._rids, self._row_of = snapshot.rids, dict(snapshot.row_of)
             self.endResetModel()
         self.snapshot_applied.emit(live)
 
+    def _answered(self) -> None:
+        self._answer_pending = False
+        self._answer_ms = (time.monotonic() - self._asked_at) * 1000
+        if self._refresh_due:
+            self._refresh_due = False
+            self._schedule_refresh()
+
     def _snapshot_failed(self, exc: BaseException) -> None:
+        self._answer_pending = False
         log.error("Queue query failed", exc_info=exc)
         self.query_failed.emit(exc)
 
@@ -224,7 +348,13 @@ class QueueModel(QAbstractTableModel):
         return self._rids[row] if 0 <= row < len(self._rids) else None
 
     def row_of_rid(self, rid: int) -> int | None:
+        """The row of a case on screen, cached or kept by the view (see `set_keep`); None for
+        others (finding any rid would take a map of every row: too big at a million)."""
         return self._row_of.get(rid)
+
+    def set_keep(self, keep: Callable[[], Iterable[int]]) -> None:
+        """Rids whose rows the next snapshots must locate (the view's selection)."""
+        self._keep = keep
 
     def row_at(self, row: int) -> QueueRow | None:
         """The cached row (None until fetched); never fetches."""
@@ -260,26 +390,34 @@ class QueueModel(QAbstractTableModel):
             for rid in self._rids[start : start + self._page_size]
             if rid not in self._inflight and rid not in self._missing and rid not in self._cache
         ]
-        self._fetch(wanted)
+        if wanted:
+            self._pages_asked.add(page)
+        self._fetch(wanted, page)
 
-    def _fetch(self, rids: list[int]) -> None:
+    def _fetch(self, rids: list[int], page: int | None = None) -> None:
         if not rids or self._stopped:
             return
         self._inflight.update(rids)
         store = self._store
         self._runner.run_query(
             lambda: store.rows(rids),
-            partial(self._rows_done, rids),
-            partial(self._rows_failed, rids),
+            partial(self._rows_done, rids, self._seq, page),
+            partial(self._rows_failed, rids, self._seq, page),
             receiver=self,
         )
 
-    def _rows_done(self, asked: list[int], rows: list[QueueRow]) -> None:
+    def _rows_done(
+        self, asked: list[int], seq: int, page: int | None, rows: list[QueueRow]
+    ) -> None:
         self._inflight.difference_update(asked)
+        if seq == self._seq and page is not None:
+            self._pages_asked.discard(page)
+            self._locate_page(page)
         found = {row.rid: row for row in rows}
         gone = False
         for rid in asked:
             row = found.get(rid)
+            self._cells.pop(rid, None)
             if row is None:
                 # Left the store's view meanwhile: the next snapshot drops it.
                 self._cache.discard(rid)
@@ -290,11 +428,23 @@ class QueueModel(QAbstractTableModel):
             self._stale.discard(rid)
         self._emit_rows(asked)
         if gone:
-            self._refresh_timer.start()
+            self._schedule_refresh()
         self.rows_arrived.emit()
 
-    def _rows_failed(self, asked: list[int], exc: BaseException) -> None:
+    def _locate_page(self, page: int) -> None:
+        if len(self._row_of) > 4 * self._cells_capacity:
+            cached = frozenset(self._cache.rids()) | frozenset(self._keep())
+            self._row_of = {rid: row for rid, row in self._row_of.items() if rid in cached}
+        start = page * self._page_size
+        for row, rid in enumerate(self._rids[start : start + self._page_size], start):
+            self._row_of[rid] = row
+
+    def _rows_failed(
+        self, asked: list[int], seq: int, page: int | None, exc: BaseException
+    ) -> None:
         self._inflight.difference_update(asked)
+        if seq == self._seq and page is not None:
+            self._pages_asked.discard(page)
         self._missing.update(asked)  # no retry loop from data(); the next snapshot retries
         log.error("Loading %d queue rows failed", len(asked), exc_info=exc)
         self.query_failed.emit(exc)
@@ -319,7 +469,7 @@ class QueueModel(QAbstractTableModel):
         stale &= {r.rid for r in self._cache.rows()}
         self._stale |= stale
         self._fetch([rid for rid in stale if rid not in self._inflight])
-        self._refresh_timer.start()
+        self._schedule_refresh()
 
     def set_names(self, names: DirectoryNames) -> None:
         self._names = names
@@ -336,5 +486,6 @@ class QueueModel(QAbstractTableModel):
         self._emit_all()
 
     def _emit_all(self) -> None:
+        self._cells.clear()
         if self._rids:
             self._emit_range(0, len(self._rids) - 1)

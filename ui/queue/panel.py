@@ -34,8 +34,10 @@ FACETS = (
 )
 # Counting is a GROUP BY per facet over the matching cases: cheap for a team's queue, not for
 # a million. Past this many the drop-downs go without counts.
-FACET_COUNT_LIMIT = 200_000
-FACETS_AFTER_CHANGE_MS = 1000
+FACET_COUNT_LIMIT = 100_000
+# After live refreshes: a first sync refreshes every second or two for minutes, and counting
+# then would only compete with it for the processor.
+FACETS_AFTER_CHANGE_MS = 3000
 # Clicking through filters asks several questions in a row: count only the one settled on.
 FACETS_AFTER_QUERY_MS = 300
 DEADLINE_TICK_MS = 60_000
@@ -115,17 +117,18 @@ class QueuePanel(Retranslatable, QWidget):
         query = QueueQuery(self.effective_filter(), self.model.query.sort, self.filter_bar.lookup())
         if query != self.model.query:
             self.legend.set_count(None)
+            self._facet_seq += 1  # counts of the old question are not worth finishing
         self.model.set_query(query)
-        self._facet_timer.start(FACETS_AFTER_QUERY_MS)
 
     @Slot(bool)
-    def _on_snapshot(self, _live: bool) -> None:
+    def _on_snapshot(self, live: bool) -> None:
         self.legend.set_count(self.model.rowCount())
+        # Counted once the answer is in: whether to count depends on its size, and counting
+        # meanwhile would only slow the answer down.
+        self._facet_timer.start(FACETS_AFTER_CHANGE_MS if live else FACETS_AFTER_QUERY_MS)
 
     def on_store_changed(self, changes: Changes) -> None:
-        self.model.on_store_changed(changes)
-        if changes.rids or changes.case_ids:
-            self._facet_timer.start(FACETS_AFTER_CHANGE_MS)
+        self.model.on_store_changed(changes)  # a live refresh follows, and the counts after it
 
     # -- facet counts --------------------------------------------------------------------------
 
@@ -143,15 +146,32 @@ class QueuePanel(Retranslatable, QWidget):
             self.filter_bar.set_counts({})
             return
         counted = replace(query.filter, text=query.lookup.strip())
+        self._count_next(seq, counted, list(FACETS), {})
+
+    def _count_next(
+        self,
+        seq: int,
+        counted: QueueFilter,
+        facets: list[Facet],
+        counts: dict[Facet, dict[str, int]],
+    ) -> None:
+        # One facet per reader task: once the operator asks something new, at most one facet's
+        # count is still running to slow the new answer down, not all nine.
+        if seq != self._facet_seq:
+            return
+        if not facets:
+            self.filter_bar.set_counts(counts)
+            self.counts_loaded.emit()
+            return
+        facet, rest = facets[0], facets[1:]
         store = self._context.store
+
+        def done(found: dict[Facet, dict[str, int]]) -> None:
+            self._count_next(seq, counted, rest, {**counts, **found})
+
         self._context.runner.run_query(
-            lambda: store.facet_counts(counted, FACETS),
-            lambda counts: self._counts_done(seq, counts),
+            lambda: store.facet_counts(counted, (facet,)),
+            done,
             lambda exc: log.warning("Facet counts failed: %s", exc),
             receiver=self,
         )
-
-    def _counts_done(self, seq: int, counts: dict[Facet, dict[str, int]]) -> None:
-        if seq == self._facet_seq:
-            self.filter_bar.set_counts(counts)
-            self.counts_loaded.emit()

@@ -41,6 +41,10 @@ class RowCache:
     def clear(self) -> None:
         self._rows.clear()
 
+    def rids(self) -> Iterator[int]:
+        """The cached rids, without counting as use."""
+        return iter(list(self._rows))
+
     def rows(self) -> Iterator[QueueRow]:
         """The cached rows, without counting as use."""
         return iter(list(self._rows.values()))

@@ -23,6 +23,7 @@ from ui.settings import QUEUE_COLUMN_WIDTHS, Settings
 
 SAVE_WIDTHS_MS = 400
 PREFETCH_ROWS = 50  # beyond the last row on screen: the next flick's worth
+KEEP = 1000  # selected rows carried over to a new answer
 Select = QItemSelectionModel.SelectionFlag
 
 
@@ -61,6 +62,7 @@ class QueueView(Retranslatable, QTableView):
         self._save_timer.setInterval(SAVE_WIDTHS_MS)
         self._save_timer.timeout.connect(self.save_widths)
         self.horizontalHeader().sectionResized.connect(lambda *_: self._save_timer.start())
+        model.set_keep(self._selected_rids)
         model.modelAboutToBeReset.connect(self._keep_state)
         model.modelReset.connect(self._restore_state)
         model.rows_arrived.connect(self._rows_arrived)
@@ -180,14 +182,24 @@ class QueueView(Retranslatable, QTableView):
 
     # -- keeping the selection and the scroll position across snapshots --------------------------
 
+    def _selected_rids(self, *, with_current: bool = True) -> tuple[int, ...]:
+        """The current case and the selected ones (the first KEEP: a selection of a whole
+        million-row queue is not carried over to a new answer)."""
+        model = self._queue
+        rows: list[int] = []
+        current = self.currentIndex()
+        if with_current and current.isValid():
+            rows.append(current.row())
+        for selected in self.selectionModel().selection():
+            rows.extend(range(selected.top(), min(selected.bottom() + 1, selected.top() + KEEP)))
+            if len(rows) >= KEEP:
+                break
+        return tuple(rid for row in rows[:KEEP] if (rid := model.rid_at(row)) is not None)
+
     @Slot()
     def _keep_state(self) -> None:
         model = self._queue
-        selected = tuple(
-            rid
-            for index in self.selectionModel().selectedRows()
-            if (rid := model.rid_at(index.row())) is not None
-        )
+        selected = self._selected_rids(with_current=False)
         current = self.currentIndex()
         top = self.rowAt(0)
         visible: tuple[int, ...] = ()
