@@ -3,9 +3,10 @@
 Builds a cache from synthetic pulled pages (Mongolian names, registration and phone numbers,
 places, notes in Cyrillic), then measures, in one run: the pulled-page apply rate and its ratio
 to a plain `executemany` of the same rows into the same tables (on a connection with the
-store's own settings), the queue views, a page of rows, the lookups and free-text search,
-local saves alone and while pages are applied, a supervisor's bulk reassignment of 500
-cases, the file size per case and peak memory. Each figure is a median over repeated runs.
+store's own settings), the queue views, a supervisor's workload counts, a page of rows, the
+lookups and free-text search, local saves alone and while pages are applied, a supervisor's
+bulk reassignment of 500 cases, the file size per case and peak memory. Each figure is a
+median over repeated runs.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from operator_app.domain.mutations import AddNote, ReassignCase
 from operator_app.domain.records import record_to_json
 from operator_app.domain.translit import to_latin
 from operator_app.reference import default_rules
-from operator_app.store import QueueFilter, Sort, SortKey, Store
+from operator_app.store import QueueFilter, Sort, SortKey, Store, WorkloadCounts
 from operator_app.store.columns import CaseSyncState, DueSoon, view_row
 from operator_app.store.connection import open_writer
 from operator_app.store.local_view import dumps
@@ -358,6 +359,21 @@ def run(args: argparse.Namespace) -> list[Figure]:
         figures.append(
             Figure(f"queue_ids: {name}", ms, "ms", 250, note=f"{spread}; {len(ids)} ids")
         )
+    # The supervisor desk's workload board and deadline watch: one GROUP BY over the open
+    # cases of the biggest centre, per assignee, team, centre and agency.
+    ms, spread, counts = median_ms(lambda: store.workload_counts({"c1111"}), repeats)
+    assert isinstance(counts, WorkloadCounts)
+    open_cases = sum(c.open for c in counts.by_centre.values())
+    groups = len(counts.by_assignee) + len(counts.by_team) + len(counts.by_agency)
+    figures.append(
+        Figure(
+            "workload_counts: a centre's board",
+            ms,
+            "ms",
+            250,
+            note=f"{spread}; {open_cases} open cases, {groups} groups",
+        )
+    )
     offset = len(biggest) // 2
     page_ids = biggest[offset : offset + 100]
     ms, spread, _ = median_ms(lambda: store.rows(page_ids), repeats * 5)

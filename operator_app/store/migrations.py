@@ -50,12 +50,18 @@ def _search_terms(db: sqlite_utils.Database) -> None:
     rebuild_terms(db.conn)
 
 
+@migrations(name="0006_workload_index")
+def _workload_index(db: sqlite_utils.Database) -> None:
+    _run(db, schema.WORKLOAD_INDEX)
+
+
 STEPS: tuple[str, ...] = (
     "0001_cases",
     "0002_sync",
     "0003_queue_indexes",
     "0004_search",
     "0005_search_terms",
+    "0006_workload_index",
 )
 SCHEMA_VERSION = len(STEPS)
 

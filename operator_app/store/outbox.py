@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from operator_app.domain.errors import FieldError
@@ -95,6 +96,82 @@ class InboxItem:
     code: str | None
     details: dict[str, Any]
     received_at: datetime
+
+
+class MutationState(StrEnum):
+    """Where a queued mutation stands with the server, as this cache last heard."""
+
+    PENDING = "pending"  # in the outbox, no verdict yet
+    APPLIED = "applied"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class MutationStatus:
+    """One mutation's current sync status, with the server's code and details for a conflict
+    or a rejection; `dismissed` once a person took it off the inbox (the verdict stands)."""
+
+    id: int
+    state: MutationState
+    code: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    dismissed: bool = False
+
+
+_VERDICTS = {
+    "applied": MutationState.APPLIED,
+    "acknowledged": MutationState.APPLIED,  # archived without a stored result: it went through
+    "conflict": MutationState.CONFLICT,
+    "rejected": MutationState.REJECTED,
+}
+
+
+def mutation_statuses(
+    conn: sqlite3.Connection, mutation_ids: Iterable[int]
+) -> dict[int, MutationStatus]:
+    """The current status of each given mutation, from the results, the inbox (dismissed items
+    included), the archive and the outbox; ids this cache no longer knows are left out."""
+    wanted = sorted(set(mutation_ids))
+    out: dict[int, MutationStatus] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        queued = {
+            mid for (mid,) in conn.execute(f"SELECT id FROM outbox WHERE id IN ({marks})", batch)
+        }
+        archived = dict(
+            conn.execute(f"SELECT id, status FROM outbox_archive WHERE id IN ({marks})", batch)
+        )
+        results = {
+            mid: (status, code, details)
+            for mid, status, code, details in conn.execute(
+                f"SELECT id, status, code, details FROM mutation_result WHERE id IN ({marks})",
+                batch,
+            )
+        }
+        inbox_rows = {
+            mid: (status, code, details, dismissed_at is not None)
+            for mid, status, code, details, dismissed_at in conn.execute(
+                "SELECT mutation_id, status, code, details, dismissed_at FROM inbox"
+                f" WHERE mutation_id IN ({marks})",
+                batch,
+            )
+        }
+        for mid in batch:
+            item = inbox_rows.get(mid)
+            dismissed = item is not None and item[3]
+            verdict = results.get(mid) or (item[:3] if item is not None else None)
+            if verdict is not None and verdict[0] in _VERDICTS:
+                status, code, details = verdict
+                out[mid] = MutationStatus(
+                    mid, _VERDICTS[status], code, json.loads(details), dismissed
+                )
+            elif mid in archived and archived[mid] in _VERDICTS:
+                out[mid] = MutationStatus(mid, _VERDICTS[archived[mid]], dismissed=dismissed)
+            elif mid in queued:
+                out[mid] = MutationStatus(mid, MutationState.PENDING)
+    return out
 
 
 def entry_for(mutation_id: int, args: MutationArgs, actor: Actor, now: datetime) -> OutboxEntry:

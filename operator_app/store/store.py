@@ -6,9 +6,9 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,26 @@ from operator_app.domain.model import Actor, Call, Case, FieldConflict, Note, Ti
 from operator_app.domain.mutations import MutationArgs
 from operator_app.domain.mutators import Rules
 from operator_app.domain.records import record_from_json
-from operator_app.store import damage, outbox, queue, reference_data, search, sync_state
+from operator_app.store import (
+    damage,
+    outbox,
+    queue,
+    reference_data,
+    search,
+    sync_state,
+    workload,
+)
 from operator_app.store.checkpointer import Checkpointer
 from operator_app.store.connection import database, open_writer
 from operator_app.store.damage import OpenReport
 from operator_app.store.migrations import migrate
-from operator_app.store.outbox import InboxItem, OutboxEntry
+from operator_app.store.outbox import InboxItem, MutationStatus, OutboxEntry
 from operator_app.store.queue import Facet, QueueFilter, QueueRow, Sort
 from operator_app.store.readers import Readers
 from operator_app.store.reference_data import Directory
 from operator_app.store.search import CitizenMatch
 from operator_app.store.sync_state import SyncState
+from operator_app.store.workload import WorkloadCounts
 from operator_app.store.write_jobs import LocalResult, PageSummary, WriteSide
 from operator_app.store.writer import Changes, Priority, Writer
 
@@ -279,6 +288,21 @@ class Store:
     ) -> dict[Facet, dict[str, int]]:
         return queue.facet_counts(self._conn(), f, self.today(), facets)
 
+    def workload_counts(
+        self,
+        centres: Collection[str],
+        today: date | None = None,
+        week_end: date | None = None,
+        soon_days: int | None = None,
+    ) -> WorkloadCounts:
+        """Open cases of the centres (all when none are named) and their deadlines, per
+        assignee, team, centre and agency, in one GROUP BY. `today` defaults to the store's
+        local day, `week_end` to that week's Sunday; "due soon" follows each case's deadline
+        rule unless `soon_days` says how many days ahead it starts."""
+        day = today if today is not None else self.today()
+        sunday = week_end if week_end is not None else day + timedelta(days=6 - day.weekday())
+        return workload.workload_counts(self._conn(), centres, day, sunday, soon_days)
+
     def rid_of(self, case_id: str) -> int | None:
         row = self._conn().execute("SELECT rid FROM case_view WHERE id = ?", (case_id,)).fetchone()
         return row[0] if row else None
@@ -376,6 +400,12 @@ class Store:
 
     def inbox(self) -> list[InboxItem]:
         return outbox.inbox(self._conn())
+
+    def mutation_results(self, mutation_ids: Iterable[int]) -> dict[int, MutationStatus]:
+        """The current sync status of the given mutations (pending, applied, conflict or
+        rejected, with the server's code and details), dismissed inbox items included; ids
+        this cache no longer knows (purged after 30 days, or never queued) are left out."""
+        return outbox.mutation_statuses(self._conn(), mutation_ids)
 
     def verify(self) -> str | None:
         """A full integrity check; the problem found, or None."""

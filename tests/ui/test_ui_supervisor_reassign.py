@@ -192,3 +192,53 @@ def test_a_case_gone_from_the_cache_is_reported(desk: DeskContext) -> None:
     assert [o.stage for o in outcomes] == [Stage.QUEUED, Stage.MISSING]
     assert store.case(rows[0].id).team == "t1111-b"
     assert store.case(rows[0].id).assignee is None
+
+
+def test_a_conflict_dismissed_before_the_dialog_reads_it_still_shows_as_a_conflict(
+    qtbot: QtBot,
+    central: Central,
+    desks: Desks,
+    runner: TaskRunner,
+    settings: Settings,
+    languages: LanguageSwitcher,
+) -> None:
+    """The verdict comes from the store's results, not the open inbox: once the conflict is
+    dismissed (in the inbox panel, say) while the dialog is open, the dialog must not take the
+    archived mutation for an applied one."""
+    languages.switch("en")
+    mine = desks.new(central.url, "demo-supervisor")
+    other = desks.new(central.url, "sup-t1111-a")
+    assert mine.sync_until_clean().ok and other.sync_until_clean().ok
+    store = mine.store
+    rows = store.rows(store.queue_ids(QueueFilter(open_only=True, centres=frozenset({"c1111"}))))
+    victim, bystander = [r for r in rows if r.assignee not in (NEW_HOLDER, None)][-2:]
+    first_holder = "op-t1111-a-1" if victim.assignee != "op-t1111-a-1" else "op-t1111-a-2"
+    other.submit(ReassignCase(victim.id, victim.assignee, first_holder, "urgent"))
+    assert other.sync_until_clean().ok
+
+    dialog = ReassignDialog(_context(mine, runner, settings), case_ids=[victim.id, bystander.id])
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+    qtbot.waitUntil(lambda: dialog.target.count() > 0, timeout=WAIT_MS)
+    dialog.choose_target("op:" + NEW_HOLDER)
+    dialog.reason.setText("Rebalancing")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as saved:
+        dialog.try_save()
+    mid = {o.case_id: o.mutation_id for o in saved.args[0]}[victim.id]
+    assert mid is not None
+    # The pull brings the conflict, and someone dismisses it before the dialog looks: both
+    # happen here on the GUI thread, so no event of the dialog runs in between.
+    assert mine.sync_until_clean().ok
+    assert [item.mutation_id for item in store.inbox()] == [mid]
+    assert store.dismiss(mid).result()
+    assert store.inbox() == []
+
+    qtbot.waitUntil(lambda: all(o.final for o in dialog.outcomes()), timeout=SYNC_MS)
+    final = {o.case_id: o for o in dialog.outcomes()}
+    assert final[victim.id].stage is Stage.CONFLICT
+    assert final[victim.id].code == Code.ASSIGNEE_CHANGED
+    assert final[victim.id].details.get("current") == first_holder
+    assert final[bystander.id].stage is Stage.APPLIED
+    assert "conflicts: 1" in dialog.status.text()
+    dialog.close()

@@ -4,8 +4,9 @@ fate followed through sync. Qt-free; every function here runs off the GUI thread
 A case's result moves through: saved here and queued (or refused here, with the domain's
 reason, or already in effect), then, once a pull brings the server's verdict, applied on the
 server, or a conflict (another supervisor reassigned it first) or a rejection. The store keeps
-those verdicts: a queued mutation still in the outbox is waiting; one in the inbox was refused
-by the server; one moved to the archive without an inbox entry was applied.
+those verdicts (its results, inbox, archive and outbox) and `Store.mutation_results` reads them
+for the whole batch at once; a conflict stays a conflict after a person dismisses it from the
+inbox.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from operator_app.domain.model import Actor
 from operator_app.domain.mutations import ReassignCase
-from operator_app.store import LocalResult, QueueRow, Store
+from operator_app.store import LocalResult, MutationState, QueueRow, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,27 +125,30 @@ def save_reassignment_of_rids(
     return [local_outcome(row, res) for row, res in zip(rows, results, strict=True)]
 
 
+_STAGE_OF = {
+    MutationState.APPLIED: Stage.APPLIED,
+    MutationState.CONFLICT: Stage.CONFLICT,
+    MutationState.REJECTED: Stage.REJECTED,
+}
+
+
 def follow(store: Store, outcomes: Sequence[CaseOutcome]) -> list[CaseOutcome]:
-    """The outcomes brought up to date with the verdicts the cache has received (reader)."""
-    waiting = {o.mutation_id for o in outcomes if o.stage is Stage.QUEUED}
+    """The outcomes brought up to date with the verdicts the cache has received (reader).
+
+    The verdict is read from the store's results, not from the open inbox: a conflict a person
+    dismissed while the dialog is open is still a conflict."""
+    waiting = [o.mutation_id for o in outcomes if o.stage is Stage.QUEUED and o.mutation_id]
     if not waiting:
         return list(outcomes)
-    first = min(m for m in waiting if m is not None)
-    pending = {entry.id for entry in store.pending() if entry.id in waiting}
-    refused = {item.mutation_id: item for item in store.inbox() if item.mutation_id in waiting}
-    archived = {entry.id for entry in store.archived(first - 1) if entry.id in waiting}
+    statuses = store.mutation_results(waiting)
     updated = []
     for outcome in outcomes:
-        mid = outcome.mutation_id
-        if outcome.stage is not Stage.QUEUED or mid is None or mid in pending:
+        status = statuses.get(outcome.mutation_id) if outcome.stage is Stage.QUEUED else None
+        stage = _STAGE_OF.get(status.state) if status is not None else None
+        if status is None or stage is None:
             updated.append(outcome)
-        elif (item := refused.get(mid)) is not None:
-            stage = Stage.CONFLICT if item.status == "conflict" else Stage.REJECTED
-            updated.append(_with(outcome, stage, item.code, item.details))
-        elif mid in archived:
-            updated.append(_with(outcome, Stage.APPLIED))
         else:
-            updated.append(outcome)
+            updated.append(_with(outcome, stage, status.code, status.details))
     return updated
 
 
