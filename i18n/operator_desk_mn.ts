@@ -874,6 +874,10 @@
         <translation>Туршилтын үйлчилгээг эхлүүлж байна…</translation>
     </message>
     <message>
+        <source>Signing in as the other demo account failed. The log file says why: {path}</source>
+        <translation>Туршилтын нөгөө бүртгэлээр нэвтэрч чадсангүй. Шалтгааныг лог файлаас харна уу: {path}</translation>
+    </message>
+    <message>
         <source>Sign in as the demo &amp;operator</source>
         <translation>Туршилтын &amp;оператороор нэвтрэх</translation>
     </message>
@@ -1122,6 +1126,13 @@
     </message>
 </context>
 <context>
+    <name>LiveDesk</name>
+    <message>
+        <source>This computer has no usable keyring: your sign-in is kept only until the desk closes, and working offline will not be possible. Ask your administrator.</source>
+        <translation>Энэ компьютерт ашиглах боломжтой түлхүүрийн сан алга: таны нэвтрэлт зөвхөн програмыг хаах хүртэл хадгалагдах бөгөөд офлайн ажиллах боломжгүй. Администратортаа хандана уу.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Operator desk</source>
@@ -1301,6 +1312,17 @@
             <numerusform>{numbers} болон өөр %n</numerusform>
             <numerusform>{numbers} болон өөр %n</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>OperatorApp</name>
+    <message>
+        <source>The desk cannot use its data folder {path}: {reason}. Choose another folder with --data-dir, or ask your administrator.</source>
+        <translation>Ажлын байр өгөгдлийн хавтас {path}-ийг ашиглаж чадахгүй байна: {reason}. --data-dir-ээр өөр хавтас сонгох эсвэл администратортаа хандана уу.</translation>
+    </message>
+    <message>
+        <source>Operator desk</source>
+        <translation>Операторын ажлын байр</translation>
     </message>
 </context>
 <context>

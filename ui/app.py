@@ -10,16 +10,17 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer, qVersion
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from i18n.languages import DEFAULT_LANGUAGE, language_codes
+from sync.http import normalize_server_url
 from ui.bridge import TaskRunner
 from ui.crash import CrashReporter
 from ui.demo import DemoMode
 from ui.language import LanguageSwitcher
 from ui.logs import configure_logging
 from ui.main_window import desk_version
-from ui.paths import DataPaths, apply_app_identity, prepare_data_dir
+from ui.paths import DataPaths, apply_app_identity, default_data_dir, prepare_data_dir
 from ui.session.demo import demo_cases
 from ui.session.desk import DeskOpener, OpenedDesk
 from ui.session.keyrings import desk_keyring
@@ -34,10 +35,25 @@ SIGN_IN_WAIT_S = 60.0
 
 
 def _non_negative(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of milliseconds: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
     return value
+
+
+def _server_url(text: str) -> str:
+    try:
+        normalize_server_url(text)
+    except ValueError as exc:
+        # The reason only, never the value: it may hold a password (https://user:secret@host).
+        raise argparse.ArgumentTypeError(
+            f"{exc} (type it as https://host[:port], or as http://127.0.0.1:port for a "
+            "service on this computer)"
+        ) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="start an embedded demo service and sign in to it"
     )
-    parser.add_argument("--server", metavar="URL", help="the central service to sync with")
+    parser.add_argument(
+        "--server", type=_server_url, metavar="URL", help="the central service to sync with"
+    )
     parser.add_argument(
         "--lang",
         choices=language_codes(),
@@ -72,7 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desk; the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.demo and args.server:
+        parser.error("--server and --demo do not go together: the demo runs its own service")
     if args.version:
         print(f"operator-app {desk_version()}")
         return 0
@@ -93,15 +114,18 @@ def _run(args: argparse.Namespace) -> int:
     languages.switch(args.lang or DEFAULT_LANGUAGE.code)
     logging_setup = None
     try:
-        paths = prepare_data_dir(args.data_dir)
-        logging_setup = configure_logging(paths.logs_dir)
+        try:
+            paths = prepare_data_dir(args.data_dir)
+            logging_setup = configure_logging(paths.logs_dir)
+            settings = Settings.open(paths.settings_file)
+        except OSError as exc:
+            return _data_folder_failed(args.data_dir, exc, args.quit_after)
         log.info(
             "Operator desk %s starting (Qt %s, PySide6 %s)",
             desk_version(),
             qVersion(),
             pyside_version,
         )
-        settings = Settings.open(paths.settings_file)
         if args.lang:
             settings.set(LANGUAGE, args.lang)
         elif settings.get(LANGUAGE) != languages.language:
@@ -130,7 +154,9 @@ def _run_window(
             # A smoke test's clock starts once the demo desk shows its queue.
             demo.ready.connect(lambda: QTimer.singleShot(args.quit_after, _quit_all))
         demo.start()
-        return _exec(app, settings, demo.shutdown)
+        status = _exec(app, settings, demo.shutdown)
+        # A demo that never started is a failed run, however its window was closed.
+        return status or (1 if demo.failed else 0)
 
     runner = TaskRunner()
     opener = DeskOpener(paths.cache_dir, desk_keyring())
@@ -155,6 +181,28 @@ def _run_window(
     if args.quit_after is not None:
         QTimer.singleShot(args.quit_after, _quit_all)
     return _exec(app, settings, shutdown)
+
+
+def _data_folder_failed(folder: Path | None, exc: OSError, close_after_ms: int | None) -> int:
+    """A data folder the desk cannot use: a plain sentence, not a traceback; the status."""
+    # No traceback: nothing is wrong with the desk, and the log may be what cannot be written.
+    log.error("The data folder cannot be used: %s", exc)
+    where = exc.filename or (folder if folder is not None else default_data_dir())
+    reason = exc.strerror or type(exc).__name__
+    text = QCoreApplication.translate(
+        "OperatorApp",
+        "The desk cannot use its data folder {path}: {reason}. Choose another folder with "
+        "--data-dir, or ask your administrator.",
+    ).format(path=str(where), reason=reason)
+    print(f"operator-app: {text}", file=sys.stderr)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, QCoreApplication.translate("OperatorApp", "Operator desk"), text
+    )
+    box.setObjectName("DataFolderProblem")
+    if close_after_ms is not None:
+        QTimer.singleShot(close_after_ms, box.reject)  # smoke tests must end, not hang
+    box.exec()
+    return 1
 
 
 def _quit_all() -> None:

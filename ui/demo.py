@@ -123,6 +123,11 @@ class DemoMode(QObject):
     # --- signing in and switching ---------------------------------------------------------
 
     @property
+    def failed(self) -> bool:
+        """Whether the demo could not start (its window says so; the exit status too)."""
+        return self._failed
+
+    @property
     def username(self) -> str:
         """The demo account signed in now ("" before the first sign-in)."""
         return self._username
@@ -178,8 +183,16 @@ class DemoMode(QObject):
             self._failed = True
             self.waiting.show_notice(self._preparing_text)
             self._send_ready()
-        elif self.switch_action is not None:
-            self.switch_action.setEnabled(True)
+        else:
+            # The operator asked for it: say it did not happen (the desk stays as it was).
+            self.live.window.show_notice(self._switch_failed_text)
+            if self.switch_action is not None:
+                self.switch_action.setEnabled(True)
+
+    def _switch_failed_text(self) -> str:
+        return self.tr(
+            "Signing in as the other demo account failed. The log file says why: {path}"
+        ).format(path=str(self._paths.logs_dir))
 
     @Slot()
     def _retranslate(self) -> None:

@@ -8,6 +8,7 @@ the operator can act on. It remembers the last server and user name (never the p
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from concurrent.futures import Future
 
@@ -61,6 +62,8 @@ class SignInDialog(Retranslatable, QDialog):
         self._offline_seq = 0
         self._offline_possible = False
         self._pending: Future[OpenedDesk] | None = None
+        # A desk that arrived after the dialog was abandoned, and its close on the runner.
+        self._leftover: tuple[OpenedDesk, Future[None]] | None = None
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
@@ -130,6 +133,8 @@ class SignInDialog(Retranslatable, QDialog):
         self.username.setText(settings.get(LAST_USERNAME))
         self.setMinimumWidth(460)
         self.retranslate_ui()
+        # Filling the fields above started the debounce timer: check once, now, instead.
+        self._offline_timer.stop()
         self._check_offline()
         self._focus_first_empty()
 
@@ -253,7 +258,9 @@ class SignInDialog(Retranslatable, QDialog):
     def _opened(self, desk: OpenedDesk) -> None:
         self._pending = None
         if self._abandoned:
-            self._runner.run_query(desk.close)  # nobody is waiting for it any more
+            # Nobody is waiting for it any more. finish_abandoned() makes sure the close ran:
+            # the runner drops queued work when it shuts down.
+            self._leftover = (desk, self._runner.run_query(desk.close))
             return
         self._settings.set(SERVER_URL, self.server.text().strip())
         self._settings.set(LAST_USERNAME, self.username.text().strip())
@@ -350,6 +357,15 @@ class SignInDialog(Retranslatable, QDialog):
 
     def finish_abandoned(self, timeout: float) -> None:
         """At exit: wait for a sign-in still under way and close the desk it opened."""
+        leftover, self._leftover = self._leftover, None
+        if leftover is not None:
+            desk, closing = leftover
+            if closing.cancel():  # still queued (or dropped): close it here
+                desk.close()
+            else:
+                # A failure was reported by the runner's error hook; nothing more to do.
+                with contextlib.suppress(Exception):
+                    closing.result(timeout)
         pending, self._pending = self._pending, None
         if pending is None:
             return
@@ -358,6 +374,12 @@ class SignInDialog(Retranslatable, QDialog):
         except Exception:  # failed or still hanging: nothing was opened, or it never will be
             return
         desk.close()
+
+    def done(self, result: int) -> None:
+        # Never shown (or closed before its first paint) there is no hide event: the timer
+        # must not outlive the dialog and ask a runner that may have stopped.
+        self._offline_timer.stop()
+        super().done(result)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._offline_timer.stop()

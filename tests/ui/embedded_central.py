@@ -43,12 +43,17 @@ def seed_template(path: Path, cases: int = SEED_CASES) -> Path:
     return path
 
 
+# Bound, never listening: connecting is refused, and no other server (another test's, another
+# process's) can take the port meanwhile, as it could once a probe socket was closed.
+_HELD_PORTS: list[socket.socket] = []
+
+
 def closed_port_url() -> str:
-    """The address of a port on 127.0.0.1 where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """The address of a port on 127.0.0.1 where nothing listens (for this whole process)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD_PORTS.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 class TestCentral:

@@ -58,15 +58,53 @@ def test_main_remembers_the_language_given(tmp_path: Path, qapp: QApplication) -
 
 
 def test_a_failed_start_is_reported_not_silent(
-    tmp_path: Path, qapp: QApplication, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    qapp: QApplication,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # A data folder the desk cannot use is the user's to fix: a sentence, not a traceback.
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("a file where the data folder should be", encoding="utf-8")
-    with caplog.at_level(logging.ERROR, logger="ui.crash"):
-        status = main(["--data-dir", str(not_a_folder), "--quit-after", "50"])
+    shown: list[str] = []
+
+    def look() -> None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        if boxes and boxes[0].isVisible():
+            shown.append(boxes[0].text())
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(look)
+    timer.start()
+    with caplog.at_level(logging.ERROR):
+        status = main(["--lang", "en", "--data-dir", str(not_a_folder), "--quit-after", "200"])
+    timer.stop()
     assert status == 1
-    (record,) = caplog.records
-    assert "start-up" in record.getMessage() and record.exc_info is not None
+    assert shown and "cannot use its data folder" in shown[0] and str(not_a_folder) in shown[0]
+    assert "Traceback" not in shown[0]
+    err = capsys.readouterr().err
+    assert "cannot use its data folder" in err and "Traceback" not in err
+    assert not [r for r in caplog.records if r.name == "ui.crash"]  # not reported as a crash
+    assert any("data folder" in r.getMessage() for r in caplog.records)
+
+
+def test_bad_command_line_values_get_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    cases = (
+        (["--server", "not a url"], "argument --server: the server address must look like"),
+        (["--server", "ftp://host"], "argument --server: the server address must look like"),
+        (["--server", "http://central.example.mn"], "plain http is only allowed to this"),
+        (["--server", "https://op:hunter2-secret@central.example.mn"], "must not contain"),
+        (["--quit-after", "soon"], "argument --quit-after: not a whole number"),
+        (["--demo", "--server", "https://central.example.mn"], "do not go together"),
+    )
+    for argv, said in cases:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert said in err, err
+        assert "hunter2" not in err  # a password typed into the address is never echoed
 
 
 def test_main_refuses_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:

@@ -205,3 +205,83 @@ def test_closing_while_the_demo_is_seeded_leaves_no_half_seeded_database(
     assert not list(folder.glob("central-seeding*"))
     assert demo.live is None and not demo.demo.running
     qtbot.waitUntil(lambda: not _other_threads(before), timeout=WAIT_MS)
+
+
+def test_a_start_that_dies_before_the_passwords_are_saved_still_signs_in_next_time(
+    tmp_path: Path, demo_keyring: KeyringChoice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seeded and in place, then the start dies (disk full, killed) while setting the demo
+    # passwords: the vault must not keep a password the database never accepted.
+    from sync.http import CentralClient
+    from ui.session import demo as demo_module
+
+    settings = CentralSettings(argon2_time_cost=1, argon2_memory_kib=8 * 1024)
+    real_engine = demo_module.create_database_engine
+    calls: list[str] = []
+
+    def failing_engine(url: str, **kwargs: object) -> object:
+        calls.append(url)
+        if len(calls) == 2:  # the first opens the seeding file, the second sets the passwords
+            raise OSError(28, "No space left on device")
+        return real_engine(url, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo_module, "create_database_engine", failing_engine)
+    first = EmbeddedDemo(tmp_path, demo_keyring, cases=50, central_settings=settings)
+    with pytest.raises(OSError):
+        first.start()
+    assert first.database.is_file()
+    monkeypatch.setattr(demo_module, "create_database_engine", real_engine)
+
+    second = EmbeddedDemo(tmp_path, demo_keyring, cases=50, central_settings=settings)
+    url = second.start()
+    try:
+        with CentralClient(url) as client:
+            body = {
+                "username": DEMO_OPERATOR,
+                "password": second.password(DEMO_OPERATOR),
+                "device_name": "t",
+            }
+            assert client.post("/auth/login", body, authenticated=False)["access_token"]
+    finally:
+        second.stop()
+
+
+def test_a_demo_that_cannot_start_says_so_and_exits_with_a_failure(
+    tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.app import main
+
+    monkeypatch.setenv(KEYRING_ENV, "memory")
+    monkeypatch.setenv(DEMO_CASES_ENV, str(SMALL_DEMO))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "demo").write_text("a file where the demo folder should be", encoding="utf-8")
+    assert main(["--demo", "--lang", "en", "--data-dir", str(data), "--quit-after", "0"]) == 1
+    log = (data / "logs" / "operator-desk.log").read_text(encoding="utf-8")
+    assert "The demo service could not start" in log
+
+
+def test_a_failed_switch_to_the_other_demo_account_is_said_not_silent(
+    qtbot: QtBot,
+    tmp_path: Path,
+    settings: Settings,
+    languages: LanguageSwitcher,
+    demo_keyring: KeyringChoice,
+) -> None:
+    languages.switch("en")
+    paths = prepare_data_dir(tmp_path / "data")
+    demo = DemoMode(paths, settings, languages, keyring=demo_keyring, cases=SMALL_DEMO)
+    try:
+        with qtbot.waitSignal(demo.ready, timeout=WAIT_MS):
+            demo.start()
+        assert demo.live is not None and demo.switch_action is not None
+        demo.demo._passwords[DEMO_SUPERVISOR] = "not-the-password"  # the sign-in will fail
+        demo.switch_action.trigger()
+        assert not demo.switch_action.isEnabled()
+        qtbot.waitUntil(lambda: demo.switch_action.isEnabled(), timeout=WAIT_MS)
+        assert demo.username == DEMO_OPERATOR
+        shown = demo.live.window.statusBar().currentMessage()
+        assert shown.startswith("Signing in as the other demo account failed"), shown
+        demo.live.window.close()
+    finally:
+        demo.shutdown()

@@ -177,3 +177,29 @@ def test_a_case_assigned_by_the_supervisor_is_notified_and_the_operators_own_is_
     # The status bar says it too where there is no system tray.
     if not live.window.notifier.has_tray:
         assert live.window.statusBar().currentMessage() == f"{title}: {text}"
+
+
+def test_a_desk_without_a_usable_keyring_says_so_in_the_window(
+    qtbot: QtBot,
+    tmp_path: Path,
+    central: TestCentral,
+    settings: Settings,
+    languages: LanguageSwitcher,
+) -> None:
+    # No backend is allowed: the tokens fall back to memory, which must not go unnoticed.
+    languages.switch("en")
+    choice = KeyringChoice(MemoryKeyring(), frozenset())
+    opener = DeskOpener(
+        tmp_path / "cache", choice, device_name="test", engine_config=QUICK_ENGINE, kdf=CHEAP_KDF
+    )
+    desk = opener.open(SignInRequest(central.url, OPERATOR, PASSWORD))
+    assert not desk.credentials.keyring_available
+    live_desk = LiveDesk(desk, settings, languages)
+    try:
+        with qtbot.waitSignal(live_desk.first_sync_finished, timeout=WAIT_MS):
+            live_desk.start()
+        shown = live_desk.window.statusBar().currentMessage()
+        assert "no usable keyring" in shown
+        assert not opener.can_work_offline(central.url, OPERATOR)
+    finally:
+        live_desk.close()

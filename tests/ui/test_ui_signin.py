@@ -344,3 +344,76 @@ def test_operator_app_signs_in_through_the_dialog_and_stops_every_thread(
         t for t in threading.enumerate() if t not in before and not t.name.startswith("AnyIO")
     ]
     qtbot.waitUntil(lambda: not others(), timeout=WAIT_MS)
+
+
+def test_the_offline_check_timer_does_not_outlive_a_dialog_never_shown(
+    qapp: QApplication, opener: DeskOpener, runner: TaskRunner, settings: Settings
+) -> None:
+    # A timer left running fires after the runner stopped (in a later test's event loop).
+    settings.set(SERVER_URL, "http://127.0.0.1:9")
+    settings.set(LAST_USERNAME, OPERATOR)
+    dialog = SignInDialog(opener, runner, settings)
+    try:
+        assert not dialog._offline_timer.isActive()  # checked once at start, not twice
+        dialog.username.setText("someone-else")
+        assert dialog._offline_timer.isActive()
+        dialog.reject()  # never shown: no hide event
+        assert not dialog._offline_timer.isActive()
+    finally:
+        dialog.deleteLater()
+        QApplication.processEvents()
+
+
+def test_a_desk_arriving_after_quit_is_closed_even_when_the_runner_stops_first(
+    qtbot: QtBot,
+    central: TestCentral,
+    opener: DeskOpener,
+    settings: Settings,
+    opened: list[OpenedDesk],
+) -> None:
+    # Quit pressed during a sign-in; the desk arrives, its close is queued behind other work,
+    # and the runner shuts down (dropping queued work) at exit: the desk must still be closed.
+    from ui.session.desk import SignInRequest
+
+    runner = TaskRunner(query_workers=1)
+    arrived: list[OpenedDesk] = []
+    release = threading.Event()
+    real_open = opener.open
+
+    def slow_open(request: SignInRequest, **kwargs: object) -> OpenedDesk:
+        desk = real_open(request, **kwargs)  # type: ignore[arg-type]
+        arrived.append(desk)
+        return desk
+
+    opener.open = slow_open  # type: ignore[method-assign]
+    try:
+        dialog = make_dialog(qtbot, opener, runner, settings, opened, server_url=central.url)
+        qtbot.waitUntil(lambda: not dialog._offline_timer.isActive(), timeout=WAIT_MS)
+        dialog.username.setText(OPERATOR)
+        dialog.password.setText(PASSWORD)
+        dialog.sign_in()
+        pending = dialog._pending
+        assert pending is not None and dialog.busy
+        dialog.reject()
+        pending.result(WAIT_MS / 1000)
+        runner.run_query(lambda: release.wait(WAIT_MS / 1000))  # the only worker is busy
+        qtbot.waitUntil(lambda: dialog._pending is None, timeout=WAIT_MS)  # delivered
+        dialog.finish_abandoned(WAIT_MS / 1000)  # what operator-app does at exit...
+    finally:
+        release.set()
+        runner.shutdown()  # ...before stopping the runner
+    (desk,) = arrived
+    assert desk._closed
+    assert not opened
+
+
+def test_the_closed_port_stays_closed_and_nobody_else_can_take_it() -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    port = urlsplit(closed_port_url()).port
+    assert port is not None
+    with socket.socket() as other, pytest.raises(OSError):
+        other.bind(("127.0.0.1", port))  # a server started meanwhile cannot listen there
+    with socket.socket() as client, pytest.raises(ConnectionRefusedError):
+        client.connect(("127.0.0.1", port))

@@ -122,13 +122,15 @@ class EmbeddedDemo:
         settings = self._base_settings.with_(
             database_url=_sqlite_url(self.database), auto_migrate=True
         )
-        fresh = False
+        vault = SecretVault(
+            choose_keyring(self._keyring.backend, allowed=self._keyring.allowed),
+            f"{VAULT_SERVICE}:{self.database}",
+        )
         if not self.database.is_file():
-            self._seed(settings, progress, cancelled)
-            fresh = True
+            self._seed(settings, vault, progress, cancelled)
         if cancelled.is_set():
             raise DemoCancelled
-        self._set_passwords(settings, fresh)
+        self._set_passwords(settings, vault)
         if cancelled.is_set():
             raise DemoCancelled
         server = run_in_thread(settings)
@@ -151,7 +153,11 @@ class EmbeddedDemo:
     # --- the steps -------------------------------------------------------------------------
 
     def _seed(
-        self, settings: CentralSettings, progress: Progress, cancelled: threading.Event
+        self,
+        settings: CentralSettings,
+        vault: SecretVault,
+        progress: Progress,
+        cancelled: threading.Event,
     ) -> None:
         seeding = self.folder / SEEDING_FILE
         _remove_database(seeding)
@@ -170,6 +176,10 @@ class EmbeddedDemo:
             if cancelled.is_set():
                 raise DemoCancelled
             self._lock_other_accounts(engine, settings)
+            # Passwords of an earlier demo database at this path mean nothing now. Forgotten
+            # before the new file takes its place, they can never pair with its hashes.
+            for username in DEMO_ACCOUNTS:
+                vault.delete(f"{username}:password")
         except BaseException:
             engine.dispose()
             _remove_database(seeding)
@@ -187,17 +197,17 @@ class EmbeddedDemo:
             for operator_id in others:
                 directory.set_password_hash(conn, operator_id, unknown)
 
-    def _set_passwords(self, settings: CentralSettings, fresh: bool) -> None:
-        vault = SecretVault(
-            choose_keyring(self._keyring.backend, allowed=self._keyring.allowed),
-            f"{VAULT_SERVICE}:{self.database}",
-        )
+    def _set_passwords(self, settings: CentralSettings, vault: SecretVault) -> None:
+        """The demo accounts' passwords from the vault; new ones where it has none.
+
+        A new password reaches the vault only after its hash is committed: a start that dies
+        in between leaves the vault without it, and the next start makes another. The vault
+        never holds a password the database does not accept."""
         changed: dict[str, str] = {}
         for username in DEMO_ACCOUNTS:
-            password = None if fresh else vault.get(f"{username}:password")
+            password = vault.get(f"{username}:password")
             if password is None:
                 password = secrets.token_urlsafe(18)
-                vault.set(f"{username}:password", password)
                 changed[username] = password
             self._passwords[username] = password
         if not changed:
@@ -212,3 +222,5 @@ class EmbeddedDemo:
                         directory.set_password_hash(conn, operator_id, hasher.hash(password))
         finally:
             engine.dispose()
+        for username, password in changed.items():
+            vault.set(f"{username}:password", password)

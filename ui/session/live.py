@@ -68,7 +68,17 @@ class LiveDesk(QObject):
     def start(self) -> None:
         """Show the window and start syncing."""
         self.window.show()
+        if not self.desk.credentials.keyring_available:
+            # Loud, never silent: the sign-in lives in memory only and offline unlock is gone.
+            log.warning("No usable OS keyring: this sign-in is kept in memory only")
+            self.window.show_notice(self.no_keyring_text)
         self.desk.engine.start()
+
+    def no_keyring_text(self) -> str:
+        return self.tr(
+            "This computer has no usable keyring: your sign-in is kept only until the desk "
+            "closes, and working offline will not be possible. Ask your administrator."
+        )
 
     @Slot(object)
     def _first_sync_progress(self, progress: tuple[int, int]) -> None:
