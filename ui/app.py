@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from sync.http import normalize_server_url
 from ui.bridge import TaskRunner
 from ui.crash import CrashReporter
 from ui.demo import DemoMode
+from ui.garbage_collection import tune_garbage_collector
 from ui.language import LanguageSwitcher
 from ui.logs import configure_logging
 from ui.main_window import desk_version
@@ -211,9 +213,14 @@ def _quit_all() -> None:
 
 
 def _exec(app: QApplication, settings: Settings, shutdown: Callable[[], None]) -> int:
+    # Start-up is built: full collections during a first sync would stall the window
+    # (ui/garbage_collection.py); the old settings come back for whatever runs after.
+    previous = tune_garbage_collector()
     try:
         status = app.exec()
     finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
         # Closing the last window and quit() each post a Quit event; one left in the queue
         # would end the next event loop run in this process (a test's, or a second main()).
         QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
