@@ -23,7 +23,7 @@ from central.data.engine import create_database_engine, is_postgresql
 from central.data.meta import cursor_secret
 from central.data.stamping import Sequencer
 from central.directory import Directory
-from central.errors import BodyLimitMiddleware, install_error_handlers
+from central.errors import BodyLimitMiddleware, document_common_errors, install_error_handlers
 from central.migrate import head_revision, is_current, upgrade
 from central.passwords import Passwords
 from central.poke import ChangeNotifier, PgListener, PokeHub
@@ -132,6 +132,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     install_error_handlers(app)
     for module in (meta, auth, sync, cases, citizens, admin, audit, supervisor):
         app.include_router(module.router, prefix=API_PREFIX)
+    document_common_errors(app)
     # Outermost last: refuse oversized bodies first, compress what goes out.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=settings.gzip_level)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

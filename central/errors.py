@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,12 +119,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, ErrorCode.INVALID, "invalid request", {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, ErrorCode.BAD_REQUEST)
         if exc.status_code >= 500:
             code = ErrorCode.SERVER_ERROR
         message = exc.detail if isinstance(exc.detail, str) else code.value.lower()
-        return error_response(exc.status_code, code, message[:300], headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request, headers.get("Allow", ""))
+        return error_response(exc.status_code, code, message[:300], headers=headers)
 
     @app.exception_handler(DataError)
     async def _unstorable(_request: Request, _exc: DataError) -> JSONResponse:
@@ -141,6 +146,68 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(500, ErrorCode.SERVER_ERROR, "internal error")
+
+
+def _allowed_methods(request: Request, fallback: str) -> str:
+    """Every method the path answers to, as the OpenAPI document lists them. Starlette's 405
+    names only the first route that matched the path, and GET and PUT of one path are two
+    routes here."""
+    path = request.scope.get("path", "")
+    methods = {
+        method.upper()
+        for template, item in request.app.openapi().get("paths", {}).items()
+        if _path_pattern(template).fullmatch(path)
+        for method in item
+        if method in _HTTP_METHODS
+    }
+    return ", ".join(sorted(methods)) if methods else fallback
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@functools.lru_cache(maxsize=256)
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """`/teams/{team_id}/assignment` as a pattern: a parameter is one non-empty segment."""
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return re.compile(
+        "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    )
+
+
+def document_common_errors(app: FastAPI) -> None:
+    """The OpenAPI document also names the refusals that any body can get, whatever the
+    operation: 400 (not JSON, nested too deeply) and 413 (too large) come from the handlers and
+    the middleware above, not from the operations' own declarations."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                if not isinstance(operation, dict) or "requestBody" not in operation:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status, description in _BODY_ERRORS.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ErrorBody"}
+                                }
+                            },
+                        },
+                    )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_BODY_ERRORS = {"400": "Bad Request", "413": "Content Too Large", "422": "Unprocessable Content"}
 
 
 class BodyLimitMiddleware:

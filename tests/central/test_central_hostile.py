@@ -117,6 +117,43 @@ def test_unknown_paths_and_methods_use_the_error_shape(server: ServerHandle) -> 
     assert (wrong.status_code, wrong.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
 
 
+def test_a_405_names_every_method_of_the_path(server: ServerHandle) -> None:
+    """GET and PUT of one path are two routes: the Allow header names both, not the first."""
+    for path, allowed in (
+        ("/api/v1/me/availability", "GET, PUT"),
+        ("/api/v1/admin/operators", "GET, POST"),
+        ("/api/v1/admin/centres/c1111", "DELETE, PUT"),
+        ("/api/v1/sync/push", "POST"),
+    ):
+        response = requests.options(f"{server.url}{path}", timeout=10)
+        assert response.status_code == 405, path
+        assert response.headers["Allow"] == allowed, path
+        assert_error_shape(response)
+
+
+def test_the_document_names_what_any_body_can_get(server: ServerHandle) -> None:
+    """400 (not JSON) and 413 (too large) answer any body, so every operation with one says so."""
+    document = requests.get(f"{server.url}/openapi.json", timeout=10).json()
+    with_body = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 10
+    for path, method, operation in with_body:
+        assert {"400", "413", "422"} <= set(operation["responses"]), (method, path)
+        error = operation["responses"]["400"]["content"]["application/json"]["schema"]
+        assert error == {"$ref": "#/components/schemas/ErrorBody"}
+    login = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        data=b"\x00",
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert (login.status_code, login.json()["code"]) == (400, "BAD_REQUEST")
+
+
 def test_hostile_query_and_path_values(desk: Callable[..., Desk]) -> None:
     operator = desk("demo-operator")
     for value in ["\x00", "' OR 1=1 --", "x" * 5000, "%00", "\ud800"]:
