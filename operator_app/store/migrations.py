@@ -55,6 +55,11 @@ def _workload_index(db: sqlite_utils.Database) -> None:
     _run(db, schema.WORKLOAD_INDEX)
 
 
+@migrations(name="0007_sort_indexes")
+def _sort_indexes(db: sqlite_utils.Database) -> None:
+    _run(db, schema.SORT_INDEXES)
+
+
 STEPS: tuple[str, ...] = (
     "0001_cases",
     "0002_sync",
@@ -62,6 +67,7 @@ STEPS: tuple[str, ...] = (
     "0004_search",
     "0005_search_terms",
     "0006_workload_index",
+    "0007_sort_indexes",
 )
 SCHEMA_VERSION = len(STEPS)
 

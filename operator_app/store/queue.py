@@ -4,7 +4,7 @@ page of them, and facet counts for the filter bar. Reader-side: no writes here."
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -43,6 +43,8 @@ _SORT_SQL: dict[SortKey, str] = {
     SortKey.SUBJECT: "subject",
     SortKey.CITIZEN: "citizen_name",
 }
+# SQLite VM steps between checks of whether a queue query is still wanted.
+CANCEL_CHECK_STEPS = 100_000
 # Keys whose column may be NULL: those rows sort last in either direction.
 _NULLABLE = frozenset({SortKey.DUE_DATE, SortKey.UPDATED_AT, SortKey.NUMBER, SortKey.ASSIGNEE})
 
@@ -222,7 +224,9 @@ def _order(sorts: Sequence[Sort], f: QueueFilter) -> str:
         if sort.key in _NULLABLE and not dated_only:
             terms.append(f"{column} IS NULL")
         terms.append(column + direction)
-    terms.append("rid")
+    # Ties by rid, in the direction of the last key: a descending sort walks an index (key,
+    # rid) backwards (see schema.SORT_INDEXES) instead of sorting each run of equal keys.
+    terms.append("rid DESC" if sorts and sorts[-1].descending else "rid")
     return ", ".join(terms)
 
 
@@ -242,18 +246,34 @@ def queue_ids(
     f: QueueFilter,
     sort: Sort | Sequence[Sort],
     today: date,
+    limit: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[int]:
-    """The rids of every matching case, in order (ties broken by rid, so stable)."""
+    """The rids of every matching case, in order (ties broken by rid, so stable: in the sort's
+    direction); only the
+    first `limit` of them when given (a first screenful, before the whole list)."""
     query = queue_sql(f, sort, today)
     if query is None:
         return []
     sql, params = query
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params = {**params, "limit": max(int(limit), 0)}
+    if cancelled is not None:
+        # A question no longer wanted (the operator asked another) stops where it is, even
+        # inside SQLite's sort, instead of keeping a reader busy for a second.
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
     try:
         return [rid for (rid,) in conn.execute(sql, params)]
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc):  # a query FTS5 still refused: no matches, not an error
             return []
+        if cancelled is not None and cancelled():
+            return []  # interrupted: nobody waits for the answer
         raise
+    finally:
+        if cancelled is not None:
+            conn.set_progress_handler(None, 0)
 
 
 def facet_counts(

@@ -242,3 +242,18 @@ WORKLOAD_INDEX: tuple[str, ...] = (
     "(centre, team, assignee, agency, status, due_date, due_soon_from, is_open)"
     " WHERE is_open = 1",
 )
+
+# Step 7: the queue's common sorts of open cases as index walks. The queue is asked for its
+# first screen before its whole list (see ui/queue/model.py): with these, that first screen is
+# the first entries of an index, not a sort of every open case (measured at 1,000,000 cases,
+# 598,020 open: 803 ms for the first 100 newest, a scan and a temporary B-tree, before). Each
+# holds only open cases, in the order `queue.py` sorts them: the key, then the rid (every index
+# entry ends with it), both walked backwards for a descending sort. The deadline index is on
+# the same expressions as that ORDER BY (cases with no deadline last). Sorts by subject, citizen,
+# category and the like stay sorts: an index each would cost every write more than they save.
+SORT_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX ix_open_registered ON case_view(registered_at) WHERE is_open = 1",
+    "CREATE INDEX ix_open_due ON case_view(due_date IS NULL, due_date) WHERE is_open = 1",
+    "CREATE INDEX ix_open_status ON case_view(status) WHERE is_open = 1",
+    "CREATE INDEX ix_open_priority ON case_view(priority_rank) WHERE is_open = 1",
+)

@@ -277,8 +277,16 @@ class Store:
         """Today in Mongolia, by the store's clock: deadline states count from it."""
         return local_date(self._clock())
 
-    def queue_ids(self, f: QueueFilter, sort: Sort | Sequence[Sort] = DEFAULT_SORT) -> list[int]:
-        return queue.queue_ids(self._conn(), f, sort, self.today())
+    def queue_ids(
+        self,
+        f: QueueFilter,
+        sort: Sort | Sequence[Sort] = DEFAULT_SORT,
+        limit: int | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[int]:
+        """Ordered rids of the cases `f` finds; `limit` the first few; `cancelled` says when
+        nobody wants the answer any more (the query stops and returns [])."""
+        return queue.queue_ids(self._conn(), f, sort, self.today(), limit, cancelled)
 
     def rows(self, rids: Sequence[int]) -> list[QueueRow]:
         return queue.rows(self._conn(), rids, self.today())

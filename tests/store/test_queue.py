@@ -107,10 +107,14 @@ _VALUE = {
 
 def _ordered(rows: list[QueueRow], sort: Sort) -> list[int]:
     value = _VALUE[sort.key]
-    rows = sorted(rows, key=lambda r: r.rid)
-    present = sorted((r for r in rows if value(r) is not None), key=value, reverse=sort.descending)
-    if sort.descending:  # ties keep rid order, as the SQL's last term says
-        present = sorted(present, key=lambda r: (value(r), -r.rid), reverse=True)
+    # Ties (and the cases with no value, last) by rid in the sort's direction, as the SQL's
+    # last term says: a descending sort walks its index backwards.
+    rows = sorted(rows, key=lambda r: r.rid, reverse=sort.descending)
+    present = sorted(
+        (r for r in rows if value(r) is not None),
+        key=lambda r: (value(r), r.rid),
+        reverse=sort.descending,
+    )
     return [r.rid for r in present] + [r.rid for r in rows if value(r) is None]
 
 
@@ -195,3 +199,25 @@ def test_the_typical_views_use_their_index(queue_store: Store, f, sort, index):
     sql, params = queue_sql(f, sort, START.date())
     plan = queue_store._conn().execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
     assert any(index in row[-1] for row in plan), plan
+
+
+def test_a_queue_query_nobody_wants_stops_and_a_limit_gives_the_first_rids(
+    queue_store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    import operator_app.store.queue as queue_module
+
+    monkeypatch.setattr(queue_module, "CANCEL_CHECK_STEPS", 10)  # checked at once
+    everything = queue_store.queue_ids(QueueFilter(), Sort(SortKey.SUBJECT, descending=True))
+    assert len(everything) > 10
+    first = queue_store.queue_ids(QueueFilter(), Sort(SortKey.SUBJECT, descending=True), 10)
+    assert first == everything[:10]
+    asked: list[bool] = []
+
+    def cancelled() -> bool:
+        asked.append(True)
+        return True
+
+    assert queue_store.queue_ids(QueueFilter(), Sort(SortKey.SUBJECT), None, cancelled) == []
+    assert asked
+    # The connection is left as it was: the next query is not interrupted.
+    assert queue_store.queue_ids(QueueFilter(), Sort(SortKey.SUBJECT)) != []

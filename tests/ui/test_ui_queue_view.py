@@ -3,7 +3,9 @@ filters, sort and quick search."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -231,3 +233,85 @@ def test_the_panel_filters_sorts_and_searches(
     subjects = {model.data(model.index(r, Column.SUBJECT)) for r in range(model.rowCount())}
     assert subjects and all("Эмнэл" in s or "эмнэл" in s.lower() for s in subjects)
     assert_accessible(panel)
+
+
+class _WholeListGate:
+    """Forwards to a store, holding the queries for a whole id list (no `limit`) until the
+    test opens the gate: the first screen can be seen painted before the rest arrives."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.gate = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def queue_ids(self, f: QueueFilter, *args: Any, **kwargs: Any) -> list[int]:
+        limit = args[1] if len(args) > 1 else kwargs.get("limit")
+        if limit is None:
+            self.gate.wait(10)
+        return self._store.queue_ids(f, *args, **kwargs)
+
+
+def _gated_view(
+    qtbot: QtBot, store: Store, runner: TaskRunner, settings: Settings
+) -> tuple[QueueView, QueueModel, _WholeListGate]:
+    gated = _WholeListGate(store)
+    model = QueueModel(gated, runner, clock=lambda: NOW, first_screen_rows=50)  # type: ignore[arg-type]
+    view = QueueView(model, settings)
+    model.setParent(view)
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    return view, model, gated
+
+
+def test_the_first_screen_is_painted_before_the_whole_list(
+    qtbot: QtBot, desk_store: Store, runner: TaskRunner, settings: Settings
+) -> None:
+    view, model, gated = _gated_view(qtbot, desk_store, runner, settings)
+    with qtbot.waitSignal(model.first_screen_applied, timeout=WAIT_MS):
+        model.set_query(QueueQuery())
+    assert model.rowCount() == 50 and model.is_partial
+    whole = desk_store.queue_ids(QueueFilter(), model.query.sort)
+    assert list(model.rids()) == whole[:50]
+    view.select_row(20)
+    qtbot.waitUntil(lambda: bool(view.current_case_id()), timeout=WAIT_MS)
+    selected = view.current_case_id()
+    top = view.rowAt(0)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+
+    with qtbot.waitSignal(model.snapshot_applied, timeout=WAIT_MS):
+        gated.gate.set()
+    # The rest appended: no reset, the selection and the scroll position as they were.
+    assert not resets and not model.is_partial
+    assert list(model.rids()) == whole and model.rowCount() == 400
+    assert view.current_case_id() == selected and view.currentIndex().row() == 20
+    assert view.rowAt(0) == top
+
+
+def test_a_selected_case_beyond_the_first_screen_is_kept_once_the_rest_arrives(
+    qtbot: QtBot, desk_store: Store, runner: TaskRunner, settings: Settings
+) -> None:
+    view, model, gated = _gated_view(qtbot, desk_store, runner, settings)
+    gated.gate.set()
+    with qtbot.waitSignal(model.snapshot_applied, timeout=WAIT_MS):
+        model.set_query(QueueQuery())
+    view.select_row(5)
+    qtbot.waitUntil(lambda: bool(view.current_case_id()), timeout=WAIT_MS)
+    selected = view.current_case_id()
+    rid = model.rid_at(5)
+    gated.gate.clear()
+
+    # Oldest first: the case, among the newest, is far beyond the first screen.
+    with qtbot.waitSignal(model.first_screen_applied, timeout=WAIT_MS):
+        view.sortByColumn(Column.RECEIVED, Qt.SortOrder.AscendingOrder)
+    assert model.is_partial and model.row_of_rid(rid or 0) is None
+    with qtbot.waitSignal(model.snapshot_applied, timeout=WAIT_MS):
+        gated.gate.set()
+    assert view.current_case_id() == selected
+    assert view.selected_case_ids() == [selected]
+    row = view.currentIndex().row()
+    assert row >= 50
+    assert view.rowAt(0) <= row <= view.rowAt(view.viewport().height() - 1)

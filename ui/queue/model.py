@@ -3,7 +3,9 @@
 Anki's browser `DataModel`, over the local store:
 
 - the filter and the sort are one query that returns rids, run on a reader thread; a new sort
-  or filter is a new query (never a proxy model);
+  or filter is a new query (never a proxy model), asked first for its first screen (painted at
+  once) and then for the whole list, appended when it comes; a question replaced by a newer
+  one stops on its reader;
 - `data()` serves rows from an LRU cache; a missing row asks for its page (once) on a reader
   thread and shows a placeholder until it arrives; `flags()` and `data()` never touch the store;
 - a delegate paints a cell through one `multiData()` call, served from the cell values worked
@@ -45,13 +47,17 @@ from ui.context import system_clock
 from ui.directory_names import DirectoryNames
 from ui.queue.cells import cell_data
 from ui.queue.columns import COLUMN_OF_SORT, SORT_KEYS, Column, column_title
-from ui.queue.query import QueueQuery, Snapshot, build_snapshot
+from ui.queue.query import QueueQuery, Snapshot, build_first_screen, build_snapshot
 from ui.queue.row_cache import RowCache
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 CACHE_ROWS = 3000
+# A new question is answered in two steps: the first rows (a screenful and the next page,
+# an index walk that stops early) are painted at once; the whole ordered list follows and is
+# swapped in (appended, keeping selection and scroll) when it arrives.
+FIRST_SCREEN_ROWS = 200
 # Pulled pages arrive in bursts during a sync: one snapshot query per burst is enough (and
 # never more often than twice what the last one took).
 LIVE_REFRESH_MS = 250
@@ -83,6 +89,7 @@ class QueueModel(QAbstractTableModel):
     """Cases of one queue query, in order; rows are fetched on reader threads."""
 
     snapshot_applied = Signal(bool)  # after every answered query; True for a live refresh
+    first_screen_applied = Signal()  # the first rows of a new answer, the rest on its way
     rows_arrived = Signal()
     sort_refused = Signal(int)  # the column clicked cannot be sorted
     query_failed = Signal(object)  # the exception
@@ -95,6 +102,7 @@ class QueueModel(QAbstractTableModel):
         clock: Callable[[], datetime] = system_clock,
         page_size: int = PAGE_SIZE,
         cache_rows: int = CACHE_ROWS,
+        first_screen_rows: int = FIRST_SCREEN_ROWS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,6 +110,8 @@ class QueueModel(QAbstractTableModel):
         self._runner = runner
         self._clock = clock
         self._page_size = page_size
+        self._first_screen_rows = max(first_screen_rows, 0)
+        self._partial = False  # the rids shown are the first screen of a longer answer
         self._cache = RowCache(max(cache_rows, 2 * page_size))
         self._names = DirectoryNames()
         self._now = clock()
@@ -256,6 +266,11 @@ class QueueModel(QAbstractTableModel):
     def last_refresh_was_live(self) -> bool:
         return self._live
 
+    @property
+    def is_partial(self) -> bool:
+        """Only the first screen of the answer is shown; the whole list is on its way."""
+        return self._partial
+
     def set_query(self, query: QueueQuery) -> None:
         """Show the cases `query` finds (a reader thread answers; the rows stay until then)."""
         if query == self._query and self._asked:
@@ -304,31 +319,82 @@ class QueueModel(QAbstractTableModel):
         seq, store, query, previous = self._seq, self._store, self._query, self._rids
         # Where the rows cached, on their way or kept by the view will be, found on the reader.
         wanted = frozenset(self._cache.rids()) | frozenset(self._keep()) | self._inflight
+        limit = self._first_screen_rows
+        if live or not limit:
+            self._run_whole(seq, live, previous, wanted)
+            return
+        cancelled = self._superseded(seq)
         self._runner.run_query(
-            lambda: build_snapshot(store, query, previous, wanted),
+            lambda: build_first_screen(store, query, limit, previous, wanted, cancelled),
+            partial(self._first_screen_done, seq, wanted),
+            self._snapshot_failed,
+            receiver=self,
+        )
+
+    def _run_whole(self, seq: int, live: bool, previous: list[int], wanted: frozenset[int]) -> None:
+        store, query = self._store, self._query
+        cancelled = self._superseded(seq)
+        self._runner.run_query(
+            lambda: build_snapshot(store, query, previous, wanted, cancelled),
             partial(self._snapshot_done, seq, live),
             self._snapshot_failed,
             receiver=self,
         )
 
+    def _superseded(self, seq: int) -> Callable[[], bool]:
+        """Whether a newer question replaced question `seq` (asked on the reader, which then
+        stops its query: the answer would be dropped anyway)."""
+        return lambda: self._seq != seq or self._stopped
+
+    def _first_screen_done(self, seq: int, wanted: frozenset[int], snapshot: Snapshot) -> None:
+        if seq != self._seq:
+            return
+        if not snapshot.partial:
+            self._snapshot_done(seq, False, snapshot)
+            return
+        self._apply(snapshot, live=False, partial_answer=True)
+        self.first_screen_applied.emit()
+        # The whole list next, on a reader; the rids kept before are located in it too.
+        wanted = wanted | frozenset(self._cache.rids()) | frozenset(self._keep()) | self._inflight
+        self._run_whole(seq, False, self._rids, wanted)
+
     def _snapshot_done(self, seq: int, live: bool, snapshot: Snapshot) -> None:
         if seq != self._seq:
             return  # a newer question is on its way
         self._answered()
+        self._apply(snapshot, live=live, partial_answer=False)
+        self.snapshot_applied.emit(live)
+
+    def _apply(self, snapshot: Snapshot, *, live: bool, partial_answer: bool) -> None:
         now = self._clock()
         if local_date(now) != local_date(self._now):
             self._cells.clear()  # deadlines count in days: a new day, new countdowns
         self._now = now
         self._live = live
+        shown, was_partial = self._rids, self._partial
+        self._partial = partial_answer
+        rids = snapshot.rids
+        if (
+            not snapshot.same
+            and was_partial
+            and len(rids) > len(shown)
+            and rids[: len(shown)] == shown
+        ):
+            # The rest of the answer whose first screen is shown: appended, so the selection,
+            # the current row and the scroll position stay as they are.
+            self.beginInsertRows(QModelIndex(), len(shown), len(rids) - 1)
+            self._rids = rids
+            self._row_of.update(snapshot.row_of)
+            self.endInsertRows()
+            return
         self._missing.clear()
         self._pages_asked.clear()
         if snapshot.same:
             self._row_of.update(snapshot.row_of)
-        else:
-            self.beginResetModel()
-            self._rids, self._row_of = snapshot.rids, dict(snapshot.row_of)
-            self.endResetModel()
-        self.snapshot_applied.emit(live)
+            return
+        self.beginResetModel()
+        self._rids, self._row_of = rids, dict(snapshot.row_of)
+        self.endResetModel()
 
     def _answered(self) -> None:
         self._answer_pending = False

@@ -7,7 +7,7 @@ its ids. Qt-free.
 from __future__ import annotations
 
 import time
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field, replace
 from itertools import compress
 
@@ -40,6 +40,7 @@ class Snapshot:
     rids: list[int]
     row_of: dict[int, int]  # only the rids `locate` was given: a whole map costs too much
     same: bool = False  # the same rids, in the same order, as the snapshot before
+    partial: bool = False  # only the first screenful: the whole list follows
 
 
 # Slices of the id list worked through at C speed, with the interpreter lock let go between:
@@ -101,21 +102,27 @@ def lookup_rids(store: Store, text: str) -> set[int]:
     return wanted
 
 
-def find_rids(store: Store, query: QueueQuery) -> list[int]:
+def find_rids(
+    store: Store,
+    query: QueueQuery,
+    limit: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
     """Run the query (on a reader thread): words go to the store's full-text search (Cyrillic
-    or Latin), identifiers to its lookups; filters and sort always apply."""
+    or Latin), identifiers to its lookups; filters and sort always apply. With `limit`, at
+    most that many of the first rids (identifier lookups, a few rids, always come whole)."""
     if query.filter is None:
         return []
     text = query.lookup.strip()
     if not text:
-        return store.queue_ids(query.filter, query.sort)
+        return store.queue_ids(query.filter, query.sort, limit, cancelled)
     if not is_identifier(text):
-        return store.queue_ids(replace(query.filter, text=text), query.sort)
+        return store.queue_ids(replace(query.filter, text=text), query.sort, limit, cancelled)
     wanted = lookup_rids(store, text)
     if not wanted:
         return []
     # The filtered, sorted ids in SQL, then the looked-up few kept in that order.
-    ids = store.queue_ids(query.filter, query.sort)
+    ids = store.queue_ids(query.filter, query.sort, None, cancelled)
     return list(compress(ids, map(wanted.__contains__, ids)))
 
 
@@ -124,7 +131,24 @@ def build_snapshot(
     query: QueueQuery,
     previous: list[int] | None = None,
     wanted: Set[int] = frozenset(),
+    cancelled: Callable[[], bool] | None = None,
 ) -> Snapshot:
     """The snapshot of `query` (on a reader thread), compared with `previous`, with the rows of
-    the `wanted` rids located."""
-    return snapshot_of(find_rids(store, query), previous or [], wanted)
+    the `wanted` rids located; `cancelled` stops the query once nobody wants its answer."""
+    return snapshot_of(find_rids(store, query, None, cancelled), previous or [], wanted)
+
+
+def build_first_screen(
+    store: Store,
+    query: QueueQuery,
+    limit: int,
+    previous: list[int] | None = None,
+    wanted: Set[int] = frozenset(),
+    cancelled: Callable[[], bool] | None = None,
+) -> Snapshot:
+    """The first `limit` rids of `query` (on a reader thread): an index walk that stops early,
+    painted before the whole list arrives. `partial` unless the answer is shorter than that."""
+    rids = find_rids(store, query, limit, cancelled)
+    if len(rids) < limit or (query.lookup.strip() and is_identifier(query.lookup)):
+        return snapshot_of(rids, previous or [], wanted)  # the whole answer already
+    return Snapshot(rids, locate(rids, wanted), same=False, partial=True)

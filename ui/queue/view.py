@@ -52,6 +52,9 @@ class QueueView(Retranslatable, QTableView):
         self._queue = model
         self._settings = settings
         self._kept: _Kept | None = None
+        # Kept cases not among a first screen (see `QueueModel.is_partial`): restored when
+        # the rest of the answer is appended, unless the operator picked another row meanwhile.
+        self._carry: _Kept | None = None
         self._restoring = False
         self._current_case = ""
         self.setModel(model)
@@ -67,6 +70,7 @@ class QueueView(Retranslatable, QTableView):
         model.modelReset.connect(self._restore_state)
         model.rows_arrived.connect(self._rows_arrived)
         model.modelReset.connect(self._prefetch)
+        model.rowsInserted.connect(self._restore_carry)
         self.verticalScrollBar().valueChanged.connect(self._prefetch)
         self._pending_activation: int | None = None
         model.sort_refused.connect(self._show_model_sort)
@@ -128,6 +132,7 @@ class QueueView(Retranslatable, QTableView):
     @Slot(QModelIndex, QModelIndex)
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not self._restoring:
+            self._carry = None  # the operator's own choice wins over one kept from before
             self._announce_current()
 
     @Slot()
@@ -199,6 +204,10 @@ class QueueView(Retranslatable, QTableView):
     @Slot()
     def _keep_state(self) -> None:
         model = self._queue
+        if self._carry is not None:
+            # A new answer before the rest of the last one: what was kept still is.
+            self._kept, self._carry = self._carry, None
+            return
         selected = self._selected_rids(with_current=False)
         current = self.currentIndex()
         top = self.rowAt(0)
@@ -222,6 +231,21 @@ class QueueView(Retranslatable, QTableView):
         kept, self._kept = self._kept, None
         if kept is None:
             return
+        model = self._queue
+        if model.is_partial and (
+            (kept.current is not None and model.row_of_rid(kept.current) is None)
+            or any(model.row_of_rid(rid) is None for rid in kept.selected)
+        ):
+            self._carry = kept
+        self._restore(kept)
+
+    @Slot()
+    def _restore_carry(self) -> None:
+        kept, self._carry = self._carry, None
+        if kept is not None and not self._queue.is_partial:
+            self._restore(kept)
+
+    def _restore(self, kept: _Kept) -> None:
         model = self._queue
         self._restoring = True
         try:
