@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -29,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -40,11 +42,13 @@ from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from central.data import directory as directory_store
 from central.data.clock import record_commit, take_seq
 from central.data.engine import create_database_engine, write_transaction
+from central.data.tables import cases as case_table
 from central.identity import Account
 from central.migrate import upgrade
 from central.passwords import Passwords
@@ -586,6 +590,148 @@ async def first_sync(base: str, username: str, password: str, limit: int) -> Fir
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# Batched pushes: what one desk's push of many mutations costs the server
+# --------------------------------------------------------------------------------------------
+
+BATCH_CENTRE = "c1111"
+BATCH_HOLDERS = ("op-t1111-b-0", "op-t1111-b-1")
+PUSH_REQUEST_SIZE = 100  # mutations per request, as the sync engine sends them (SYNC.md)
+
+
+def batch_push_times(url: str, sizes: tuple[int, ...], repeats: int) -> dict[str, list[float]]:
+    """Seconds for a supervisor's desk to push `size` reassignments (and as many notes), in
+    requests of 100 one after the other, every result back: `{"500 reassignments": [...], ...}`."""
+    settings = Settings(database_url=url, **CHEAP_HASHING)  # type: ignore[arg-type]
+    engine = create_database_engine(url)
+    upgrade(engine)
+    seed_demo(engine, 6000, settings=settings, passwords=Passwords(settings))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(case_table.c.id, case_table.c.assignee)
+            .where(
+                case_table.c.centre == BATCH_CENTRE,
+                case_table.c.assignee.is_not(None),
+                case_table.c.status.not_in(("resolved", "closed")),
+            )
+            .order_by(case_table.c.id)
+            .limit(max(sizes))
+        ).all()
+    engine.dispose()
+    holders = {row.id: row.assignee for row in rows}
+    if len(holders) < max(sizes):
+        raise SystemExit(f"only {len(holders)} cases to reassign")
+    times: dict[str, list[float]] = {}
+    with central_serve(url, 1) as served, httpx.Client(base_url=served.base, timeout=120) as http:
+        login = http.post(
+            f"{API}/auth/login",
+            json={"username": "demo-supervisor", "password": "demo", "device_name": "bench"},
+        )
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        client_id = f"bench-batch-{uuid.uuid4().hex[:12]}"
+        next_id = 1
+
+        def push(mutations: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+            nonlocal next_id
+            results: list[dict[str, Any]] = []
+            for start in range(0, len(mutations), PUSH_REQUEST_SIZE):
+                chunk = mutations[start : start + PUSH_REQUEST_SIZE]
+                envelopes = [
+                    {
+                        "id": next_id + i,
+                        "name": name,
+                        "args": args,
+                        "client_time": datetime.now(UTC).isoformat(),
+                    }
+                    for i, (name, args) in enumerate(chunk)
+                ]
+                response = http.post(
+                    f"{API}/sync/push",
+                    json={
+                        "client_id": client_id,
+                        "schema_version": 1,
+                        "app_version": "bench",
+                        "mutations": envelopes,
+                    },
+                    headers=headers,
+                )
+                response.raise_for_status()
+                results.extend(response.json()["results"])
+                next_id += len(chunk)
+            return results
+
+        for _ in range(repeats):
+            for size in sizes:
+                ids = list(holders)[:size]
+                moves = []
+                for case_id in ids:
+                    target = BATCH_HOLDERS[holders[case_id] == BATCH_HOLDERS[0]]
+                    moves.append(
+                        (
+                            "reassign_case",
+                            {
+                                "case_id": case_id,
+                                "expected_assignee": holders[case_id],
+                                "new_assignee": target,
+                                "reason": "Ачаалал тэнцвэржүүлэх",
+                            },
+                        )
+                    )
+                started = time.monotonic()
+                results = push(moves)
+                times.setdefault(f"{size} reassignments", []).append(time.monotonic() - started)
+                for (_, args), result in zip(moves, results, strict=True):
+                    if result["status"] != "applied":
+                        raise SystemExit(f"reassignment not applied: {result}")
+                    holders[args["case_id"]] = args["new_assignee"]
+                notes_ = [
+                    (
+                        "add_note",
+                        {"note_id": str(uuid.uuid4()), "case_id": case_id, "body": "Тэмдэглэл."},
+                    )
+                    for case_id in ids
+                ]
+                started = time.monotonic()
+                results = push(notes_)
+                times.setdefault(f"{size} notes", []).append(time.monotonic() - started)
+                if any(r["status"] != "applied" for r in results):
+                    raise SystemExit("a note was not applied")
+    return times
+
+
+def batch_push_main(args: argparse.Namespace) -> int:
+    sizes = (PUSH_REQUEST_SIZE, 5 * PUSH_REQUEST_SIZE)
+    figures: list[Figure] = []
+    notes: list[str] = []
+    for backend in ("sqlite", "postgresql"):
+        with contextlib.ExitStack() as stack:
+            if backend == "sqlite":
+                folder = stack.enter_context(tempfile.TemporaryDirectory())
+                url = f"sqlite:///{folder}/central.db"
+            else:
+                url = stack.enter_context(fresh_database(args.database_url, args.keep))
+            print(f"{backend}: batched pushes ...", flush=True)
+            times = batch_push_times(url, sizes, args.repeats)
+        for name, values in times.items():
+            ms = [v * 1000 for v in values]
+            figures.append(
+                Figure(
+                    f"push of {name} ({backend})",
+                    statistics.median(ms),
+                    "ms",
+                )
+            )
+            notes.append(f"median of {len(ms)}: " + ", ".join(f"{v:.0f}" for v in ms))
+    width = max(len(f.name) for f in figures)
+    for f, note in zip(figures, notes, strict=True):
+        print(f"{f.name:<{width}}  {f.value:>9.1f} {f.unit}  {note}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump([f.as_json() for f in figures], fh, indent=2)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.central", description=__doc__)
     parser.add_argument("--clients", type=int, default=200)
@@ -603,7 +749,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--batch-push",
+        action="store_true",
+        help="instead: time one desk pushing 100 and 500 reassignments and notes in requests "
+        "of 100, on SQLite and on PostgreSQL",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of --batch-push")
     args = parser.parse_args(argv)
+    if args.batch_push:
+        return batch_push_main(args)
 
     with fresh_database(args.database_url, args.keep) as url:
         print(f"seeding {args.cases} cases and {args.clients} desks ...", flush=True)

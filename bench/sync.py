@@ -20,7 +20,6 @@ A quick run: `python -m bench.sync --quick` (5,000 cases, 2,000 server changes).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import sys
@@ -28,7 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.central import CHEAP_HASHING, central_serve, fresh_database, percentile
+from bench.report import Figure, table, write_json
 from central.data.engine import create_database_engine
 from central.data.tables import audit_log, sync_clients
 from central.migrate import upgrade
@@ -60,31 +60,6 @@ WRITER = "sup-t1111-a"  # makes the server-side changes in the operator's scope
 LINK = FaultPlan(throttle_bps=125_000, latency_s=0.3, drop=0.05)  # 1 Mbit/s each way
 
 log = logging.getLogger("bench.sync")
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: float | None = None
-    higher_is_better: bool = False
-    note: str = ""
-
-    @property
-    def ok(self) -> bool | None:
-        if self.target is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "value": round(self.value, 3),
-            "unit": self.unit,
-            "target": self.target,
-            "ok": self.ok,
-        }
 
 
 def say(message: str) -> None:
@@ -410,7 +385,8 @@ def run(args: argparse.Namespace) -> list[Figure]:
             engine, args.cases, settings=settings, passwords=Passwords(settings), progress=progress
         )
         engine.dispose()
-        with central_serve(db_url, args.server_workers) as url:
+        with central_serve(db_url, args.server_workers) as served:
+            url = served.base
             port = int(url.rsplit(":", 1)[1])
             first, supervisor = first_sync(url, work, args.pull_limit, args.repeats)
             figures += first
@@ -428,15 +404,6 @@ def run(args: argparse.Namespace) -> list[Figure]:
             writer.close()
             reader.close()
     return figures
-
-
-def table(figures: list[Figure]) -> str:
-    lines = [f"{'figure':<62} {'value':>14} {'unit':<8} {'target':>8}  ok"]
-    for f in figures:
-        target = "" if f.target is None else f"{'≥' if f.higher_is_better else '≤'}{f.target:g}"
-        ok = "" if f.ok is None else ("yes" if f.ok else "NO")
-        lines.append(f"{f.name:<62} {f.value:>14.3f} {f.unit:<8} {target:>8}  {ok:<4} {f.note}")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -469,9 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     args.repeats = args.repeats or (2 if args.quick else 1)
     logging.basicConfig(level=logging.ERROR)
     figures = run(args)
-    print(table(figures))
+    print(table(figures, name_width=62, digits=3))
     if args.json:
-        Path(args.json).write_text(json.dumps([f.as_json() for f in figures], indent=1) + "\n")
+        write_json(args.json, figures)
     return 0
 
 

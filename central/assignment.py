@@ -15,8 +15,9 @@ an operator becomes available (`AvailabilityService.set`), a team's settings are
 resolved, closed or taken away: one case at most, for the one freed slot).
 
 Lock order, the same in every transaction, so none can wait in a circle: (in a push) the
-client's row and the pushed case's; then the teams' settings rows, all in one sorted statement
-and never again later in the transaction; then waiting cases, skipping any another writer
+client's row and the pushed cases' (all of a batch's at once, sorted; the batch commits after
+the one mutation that goes on to the teams); then the teams' settings rows, all in one sorted
+statement and never again later in the transaction; then waiting cases, skipping any another writer
 holds instead of waiting for it; then the clock row (the stamp); then, in the availability
 transaction only, the operator's own row, after the stamp like every directory write.
 SQLite takes none of these: its writers take turns on the whole database.
@@ -123,6 +124,7 @@ def assign_on_arrival(
         return outcome
     # All the locks this transaction will need, at once (see the module's lock order).
     locked = assignment_store.lock_teams(conn, wanted)
+    tx.closes_batch = True  # the teams come after every case in the lock order
     if arriving and case.team in locked:
         outcome = _arrival(conn, old, outcome, locked[case.team], tx.now)
     if freed_teams:

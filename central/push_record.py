@@ -1,5 +1,5 @@
 """Writing what a pushed mutation decided: the case and its children, the change log, the
-stored result, the client's last id and the audit, all stamped with one sequence number."""
+stored result, the client's last id and the audit, to be stamped with the transaction's number."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def record(
     citizen: Any,
     address: str,
 ) -> MutationResult:
-    """Write the decision's effects, its result, the client's new last id and the audit, then
-    stamp them all with the transaction's number in one last statement."""
+    """Write the decision's effects, its result, the client's new last id and the audit, all
+    PENDING: the caller stamps them with the transaction's number in one last statement
+    (`tx.stamp()`), after the other mutations that share the transaction."""
     conn = tx.conn
     named = envelope.args.get("case_id")
     case_id = decision.case.id if decision.case else storable(str(named)) if named else None
@@ -103,5 +104,4 @@ def record(
     )
     tx.stamp_later("audit_log", audit_id)
     tx.announce(ChangeEvent(None, tuple(dict.fromkeys(keys)), client_id=request.client_id))
-    tx.stamp()  # last: from here to the commit every other writer waits on the clock
     return result

@@ -1,11 +1,21 @@
 """`POST /sync/push`: apply a client's mutations exactly once, in its order, authoritatively.
 
-Each mutation runs in its own write transaction: lock the client's row (pushes of one client
+A push's mutations share one write transaction: lock the client's row (pushes of one client
 queue behind each other), skip ids already applied (answering with the stored result), refuse
-gaps, re-run the domain mutator with the server's checks around it, and write the case, its
-children, the change log, the result, the client's last id and the audit, stamped with one
-sequence number taken at the end. A mutation that crashes is counted apart; the fifth crash
-retires it as `rejected SERVER_ERROR` so one bad mutation cannot block a queue for ever.
+gaps, and re-run each mutation's domain mutator with the server's checks around it inside a
+SAVEPOINT of its own, writing the case, its children, the change log, the result, the client's
+last id and the audit. The transaction ends with one sequence number for all of them (taken by
+the last statement), one announcement, one commit.
+
+Lock order (see central.assignment): the client's row, then every case the batch names in one
+sorted statement, then (for one mutation at most: the batch commits after it) the teams' rows,
+then the clock row with the stamp.
+
+A mutation that raises is rolled back to its savepoint alone and the mutations before it
+commit; then it is handled as a mutation pushed alone always was: a unique-key or lock race runs
+again in a transaction of its own, a transient failure answers 503, and a crash is counted apart
+(503), the fifth retiring it as `rejected SERVER_ERROR` so one bad mutation cannot block a queue
+for ever. The mutations after a retired one go on in a new shared transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import itertools
 import logging
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from central.citizens import CitizenRegistry
 from central.data import audit
@@ -102,9 +112,14 @@ class PushService:
         self._check_contiguous(envelopes)
         last = 0 if envelopes else self._last_id(account, request.client_id)
         results: list[MutationResult] = []
-        for envelope in envelopes:
-            result, last = self._one(account, request, envelope, address)
-            results.append(result)
+        while len(results) < len(envelopes):
+            done, last, failure = self._batch(account, request, envelopes[len(results) :], address)
+            results.extend(done)
+            if failure is not None:  # the batch before it is committed
+                result, last = self._failed(
+                    account, request, envelopes[len(results)], failure, address
+                )
+                results.append(result)
         return PushResponse(
             last_mutation_id=last,
             results=results,
@@ -128,9 +143,94 @@ class PushService:
 
     # ----------------------------------------------------------------------------------------
 
+    def _batch(
+        self,
+        account: Account,
+        request: PushRequest,
+        envelopes: list[MutationEnvelope],
+        address: str,
+    ) -> tuple[list[MutationResult], int, Exception | None]:
+        """As many of `envelopes` as apply without an exception, in one transaction with one
+        stamp: their results, the client's last id, and the exception of the next one."""
+        parsed = [parse_envelope(envelope) for envelope in envelopes]
+        citizens = [self._prefetch_citizen(args) for args in parsed]
+        results: list[MutationResult] = []
+        failure: Exception | None = None
+        try:
+            with self._writer.transaction("push") as tx:
+                conn = tx.conn
+                client = client_store.lock_client(
+                    conn, request.client_id, account.id, storable(request.app_version), tx.now
+                )
+                if client.operator_id != account.id:
+                    raise ForeignClient
+                last = client.last_mutation_id
+                # Every case the batch names, locked up front in one sorted statement: the lock
+                # order of the assignment module (cases, then teams) holds for the whole batch.
+                case_store.lock_cases(
+                    conn,
+                    [
+                        args.case_id
+                        for envelope, args in zip(envelopes, parsed, strict=True)
+                        if envelope.id > last and not isinstance(args, FieldError)
+                    ],
+                )
+                for envelope, args, citizen in zip(envelopes, parsed, citizens, strict=True):
+                    if envelope.id <= last:
+                        stored = client_store.stored_result(conn, request.client_id, envelope.id)
+                        results.append(stored or _expired_result(envelope.id))
+                        continue
+                    if envelope.id > last + 1:  # only ever the first new one (ids are contiguous)
+                        raise MutationGap(last + 1)
+                    try:
+                        with tx.savepoint():
+                            decision = decide(
+                                tx, account.actor, envelope, args, self._directory.rules
+                            )
+                            result = record(
+                                tx, account, request, envelope, decision, citizen, address
+                            )
+                    except Exception as exc:  # undone alone, the others stay
+                        failure = exc
+                        break
+                    results.append(result)
+                    last = envelope.id
+                    if tx.closes_batch:  # it took teams' locks: the next case's must not follow
+                        break
+                if tx.pending:  # last: from the stamp to the commit other writers wait on the clock
+                    tx.stamp()
+        except (ApiError, MutationGap, ForeignClient):
+            raise
+        except Exception as exc:
+            if is_transient(exc):
+                raise busy() from exc
+            raise
+        return results, last, failure
+
+    def _failed(
+        self,
+        account: Account,
+        request: PushRequest,
+        envelope: MutationEnvelope,
+        exc: Exception,
+        address: str,
+    ) -> tuple[MutationResult, int]:
+        """A mutation that raised inside a batch, as if it had been pushed alone: a refusal of
+        the whole request propagates, a unique-key or lock race (a deadlock) runs again in a
+        transaction of its own (now that the batch's locks are gone), another transient failure
+        answers 503, and anything else is a crash, counted apart."""
+        if isinstance(exc, ApiError | MutationGap | ForeignClient):
+            raise exc
+        if isinstance(exc, IntegrityError) or _lost_a_lock_race(exc):
+            return self._one(account, request, envelope, address)
+        if is_transient(exc):
+            raise busy() from exc
+        return self._crashed(account, request, envelope, exc, address)
+
     def _one(
         self, account: Account, request: PushRequest, envelope: MutationEnvelope, address: str
     ) -> tuple[MutationResult, int]:
+        """One mutation in a transaction of its own (after a unique-key race in a batch)."""
         parsed = parse_envelope(envelope)
         citizen = self._prefetch_citizen(parsed)
         for attempt in (1, 2):
@@ -184,6 +284,7 @@ class PushService:
             try:
                 decision = decide(tx, account.actor, envelope, parsed, self._directory.rules)
                 result = record(tx, account, request, envelope, decision, citizen, address)
+                tx.stamp()  # last: from here to the commit every other writer waits on the clock
             except (ApiError, MutationGap):
                 raise
             except Exception as exc:
@@ -267,6 +368,14 @@ class PushService:
                 ),
             )
         return result, envelope.id
+
+
+# Deadlock, serialization failure, lock timeout: another writer won a race for a lock.
+_LOCK_RACES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _lost_a_lock_race(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _LOCK_RACES
 
 
 def _ordered(envelopes: list[MutationEnvelope]) -> list[MutationEnvelope]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,11 @@ class WriteTx:
     """One open write transaction. Rows that carry the transaction's number are written with
     PENDING and named with `stamp_later`; `stamp()` comes last and gives them the number in one
     statement (the clock row stays locked from the stamp to the commit). Rare writers may also
-    stamp first and then write with the number."""
+    stamp first and then write with the number.
+
+    Several units of work (a push's mutations) may share one transaction, each inside its own
+    `savepoint()`: a unit that fails is rolled back alone, with its pending stamps and events.
+    Events are announced once, merged, just before the commit (one NOTIFY per transaction)."""
 
     def __init__(
         self,
@@ -44,6 +48,9 @@ class WriteTx:
         self._seq: int | None = None
         self._pending: dict[str, list[Any]] = {}
         self.events: list[ChangeEvent] = []
+        # Set by a unit of work that took locks which, in the lock order, come after every
+        # case's (the teams' assignment rows): no later unit may share the transaction.
+        self.closes_batch = False
 
     def stamp(self) -> int:
         """This transaction's sequence number (taken once, on the first call)."""
@@ -65,9 +72,59 @@ class WriteTx:
     def seq(self) -> int | None:
         return self._seq
 
+    @property
+    def pending(self) -> bool:
+        """Whether rows wait for the stamp."""
+        return any(self._pending.values())
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One unit of work: on an exception its writes, pending stamps and events are undone
+        (the transaction goes on) and the exception propagates."""
+        if self._seq is not None:
+            raise RuntimeError("the transaction is already stamped")
+        marks = {table: len(keys) for table, keys in self._pending.items()}
+        events = len(self.events)
+        nested = self.conn.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            for table in list(self._pending):
+                del self._pending[table][marks.get(table, 0) :]
+            del self.events[events:]
+            raise
+        nested.commit()
+
     def announce(self, event: ChangeEvent) -> None:
-        self._notifier.in_transaction(self.conn, event)
+        """Announced with the transaction's other events when it ends (see `finish`)."""
         self.events.append(event)
+
+    def finish(self) -> ChangeEvent | None:
+        """The last step before the commit: the transaction's events, merged into one, sent
+        in the transaction (NOTIFY on PostgreSQL)."""
+        event = merge_events(self.events)
+        if event is not None:
+            self._notifier.in_transaction(self.conn, event)
+        return event
+
+
+def merge_events(events: Sequence[ChangeEvent]) -> ChangeEvent | None:
+    """One event that wakes every waiter any of `events` would wake (the pushing desk pulls
+    after its push anyway, so the pusher's id is kept when it is the only one named)."""
+    if not events:
+        return None
+    if len(events) == 1:
+        return events[0]
+    seqs = [e.seq for e in events]
+    clients = {e.client_id for e in events if e.client_id is not None}
+    return ChangeEvent(
+        None if None in seqs else max(s for s in seqs if s is not None),
+        tuple(dict.fromkeys(k for e in events for k in e.keys)),
+        everyone=any(e.everyone for e in events),
+        client_id=clients.pop() if len(clients) == 1 else None,
+    )
 
 
 class Writer:
@@ -105,4 +162,6 @@ class Writer:
                 self.before_stamp,
             )
             yield tx
-        self._notifier.after_commit(tx.events)
+            event = tx.finish()
+        if event is not None:
+            self._notifier.after_commit([event])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,8 +37,23 @@ _UPDATE_CASE = update(cases).where(cases.c.id == bindparam("case_id"))
 _INSERT_NOTE = insert(notes)
 _INSERT_CALL = insert(calls)
 _INSERT_TIMELINE = insert(timeline).returning(timeline.c.id)
-_INSERT_CHANGE = insert(case_changes)
 _CITIZEN_KNOWN = select(citizens.c.id).where(citizens.c.id == bindparam("id"))
+
+
+_LOCK_CASES = (
+    select(cases.c.id)
+    .where(cases.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(cases.c.id)
+    .with_for_update()
+)
+
+
+def lock_cases(conn: Connection, case_ids: Sequence[str]) -> None:
+    """Lock the existing cases among `case_ids` until the transaction ends, in the order of
+    their ids: writers that lock several cases this way never wait on each other in a circle.
+    (SQLite's writers take turns on the whole database: nothing to do.)"""
+    if case_ids and is_postgresql(conn):
+        conn.execute(_LOCK_CASES, {"ids": sorted(set(case_ids))}).all()
 
 
 def load_case(conn: Connection, case_id: str, *, lock: bool = False) -> Case | None:
@@ -127,8 +144,23 @@ def save_conflict(conn: Connection, conflict: FieldConflict, seq: int) -> None:
 def log_change(
     conn: Connection, seq: int, case_id: str, before: ScopeKey | None, after: ScopeKey
 ) -> None:
-    """One change-log row: where the case stood for scoping before and after this change."""
-    conn.execute(_INSERT_CHANGE, change_row(seq, case_id, before, after))
+    """One change-log row: where the case stood for scoping before and after this change.
+
+    A transaction that changes one case several times (a push's mutations share one) keeps one
+    row with its number: where the case stood before the first change and after the last."""
+    conn.execute(_log_change_statement(conn.dialect.name), change_row(seq, case_id, before, after))
+
+
+@cache
+def _log_change_statement(dialect: str) -> Any:
+    """An insert that, when the transaction already logged the case, keeps the row's "before"
+    and takes the new "after"."""
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(case_changes)
+    after_columns = ("a_centre", "a_team", "a_assignee", "a_confidential")
+    return stmt.on_conflict_do_update(
+        index_elements=[case_changes.c.seq, case_changes.c.case_id],
+        set_={name: stmt.excluded[name] for name in after_columns},
+    )
 
 
 def change_row(
