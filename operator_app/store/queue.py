@@ -43,6 +43,10 @@ _SORT_SQL: dict[SortKey, str] = {
     SortKey.SUBJECT: "subject",
     SortKey.CITIZEN: "citizen_name",
 }
+# The sorts of open cases that schema.SORT_INDEXES turns into an index walk.
+INDEXED_OPEN_SORTS = frozenset(
+    {SortKey.REGISTERED_AT, SortKey.DUE_DATE, SortKey.STATUS, SortKey.PRIORITY}
+)
 # SQLite VM steps between checks of whether a queue query is still wanted.
 CANCEL_CHECK_STEPS = 100_000
 # Keys whose column may be NULL: those rows sort last in either direction.
@@ -156,7 +160,7 @@ class _Where:
         return " AND ".join(self.parts) if self.parts else "1"
 
 
-def _where(f: QueueFilter, today: date) -> _Where:
+def _where(f: QueueFilter, today: date, walk_sort_index: bool = False) -> _Where:
     w = _Where(today)
     if f.open_only:
         w.parts.append("is_open = 1")
@@ -174,7 +178,10 @@ def _where(f: QueueFilter, today: date) -> _Where:
                 lo, hi = w._names([code + "."]), w._names([code + "/"])
                 options.append(f"{exact} OR (category >= {lo} AND category < {hi})")
         w.parts.append("(" + " OR ".join(options) + ")")
-    w.one_of("centre", f.centres)
+    # A desk's cache holds its own centres' cases, so a centre filter is rarely selective; for
+    # a first screen, "+centre" keeps the planner walking the sort's index and stopping after
+    # a screenful instead of sorting every open case of the centres (1.5 s at 1M cases).
+    w.one_of("+centre" if walk_sort_index else "centre", f.centres)
     w.one_of("channel", f.channels)
     w.one_of("priority", f.priorities)
     w.one_of("team", f.teams)
@@ -231,11 +238,13 @@ def _order(sorts: Sequence[Sort], f: QueueFilter) -> str:
 
 
 def queue_sql(
-    f: QueueFilter, sort: Sort | Sequence[Sort], today: date
+    f: QueueFilter, sort: Sort | Sequence[Sort], today: date, first_screen: bool = False
 ) -> tuple[str, dict[str, Any]] | None:
-    """The one statement behind a queue view (None when the filter can match nothing)."""
+    """The one statement behind a queue view (None when the filter can match nothing);
+    `first_screen` when only its first rows are wanted."""
     sorts = (sort,) if isinstance(sort, Sort) else tuple(sort)
-    w = _where(f, today)
+    walk = first_screen and f.open_only and bool(sorts) and sorts[0].key in INDEXED_OPEN_SORTS
+    w = _where(f, today, walk_sort_index=walk)
     if w.empty:
         return None
     return f"SELECT rid FROM case_view WHERE {w.sql()} ORDER BY {_order(sorts, f)}", w.params
@@ -252,7 +261,7 @@ def queue_ids(
     """The rids of every matching case, in order (ties broken by rid, so stable: in the sort's
     direction); only the
     first `limit` of them when given (a first screenful, before the whole list)."""
-    query = queue_sql(f, sort, today)
+    query = queue_sql(f, sort, today, first_screen=limit is not None)
     if query is None:
         return []
     sql, params = query
