@@ -7,6 +7,10 @@ the disambiguation comment). For a plural message the translation is used for ev
 (Mongolian nouns do not inflect for number after a numeral). Lines starting with ``#`` and blank
 lines are skipped. Backslash escapes ``\\t`` and ``\\n`` stand for a tab and a newline.
 
+The .tsv files are a hand-over, not a second source: once filled, the .ts file holds the
+translations and the .tsv files can go (several people translating at once each keep their own
+file and fill them all under one lock, so nobody overwrites another's catalog edit).
+
 Messages the .tsv names but the catalog lacks are reported (run ``python -m i18n.update`` first so
 lupdate has added them); the matching messages get the translation and are marked finished. Run
 ``python -m i18n.update`` afterwards to normalise the file and compile the .qm.
