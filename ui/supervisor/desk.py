@@ -218,11 +218,9 @@ class SupervisorDesk(Retranslatable, QWidget):
             return
         self._watched_seq += 1
         seq, grouping = self._watched_seq, Grouping(grouping_value)
-        store, centres, snapshot = self._context.store, self._context.actor.centres, None
-        if self._data is not None:
-            snapshot = self._data.snapshot
+        store, centres = self._context.store, self._context.actor.centres
         self._context.runner.run_query(
-            lambda: watched_cases(store, centres, grouping, key, snapshot),
+            lambda: watched_cases(store, centres, grouping, key),
             lambda rows: self._watched_loaded(seq, grouping, key, rows),
             self._load_failed,
             receiver=self,

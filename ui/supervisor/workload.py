@@ -150,11 +150,9 @@ def watched_cases(
     centres: Collection[str],
     grouping: Grouping,
     key: str,
-    snapshot: WorkloadSnapshot | None = None,
     limit: int = WATCHED_LIMIT,
 ) -> list[QueueRow]:
-    """One group's overdue and due-soon cases, soonest deadline first (reader thread).
-    `snapshot` is no longer needed (every group is read from the cache) and is ignored."""
+    """One group's overdue and due-soon cases, soonest deadline first (reader thread)."""
     if grouping is Grouping.AGENCY:
         transferred = replace(
             _open_in(centres), statuses=frozenset({Status.TRANSFERRED}), deadline=_WATCHED
@@ -165,7 +163,7 @@ def watched_cases(
     if grouping is Grouping.TEAM and key == UNASSIGNED:
         rids = store.queue_ids(wanted, _BY_DUE_DATE)
         return [r for r in _pages(store, rids) if r.team is None][:limit]
-    return store.rows(store.queue_ids(wanted, _BY_DUE_DATE)[:limit])
+    return store.rows(store.queue_ids(wanted, _BY_DUE_DATE, limit))
 
 
 def open_rows(store: Store, centres: Collection[str]) -> list[QueueRow]:
