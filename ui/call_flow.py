@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QFont, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -106,6 +106,11 @@ class CallFlowDialog(Retranslatable, QDialog):
         self._lookup_timer.setSingleShot(True)
         self._lookup_timer.setInterval(LOOKUP_DEBOUNCE_MS)
         self._lookup_timer.timeout.connect(self._look_up)
+        # The main window may close while this call is open (the dialog, a window of its own,
+        # stays up): a lookup due after that would reach a store being closed.
+        self._watched = parent.window() if parent is not None else None
+        if self._watched is not None:
+            self._watched.installEventFilter(self)
         self._connect()
         self.resize(1040, 700)
         self.retranslate_ui()
@@ -378,6 +383,16 @@ class CallFlowDialog(Retranslatable, QDialog):
             lambda exc: log.warning("Caller lookup failed: %s", exc),
             receiver=self,
         )
+
+    def stop_lookups(self) -> None:
+        """No lookup from now on: the debounce timer stops, and one under way is ignored."""
+        self._lookup_timer.stop()
+        self._lookup_seq += 1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.Close:
+            self.stop_lookups()
+        return super().eventFilter(watched, event)
 
     def _history_arrived(self, seq: int, history: CallerHistory) -> None:
         if seq == self._lookup_seq:
@@ -707,6 +722,12 @@ class CallFlowDialog(Retranslatable, QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Closed, accepted or rejected: nobody is left to show a lookup's answer.
+        if not self.isMinimized():
+            self.stop_lookups()
+        super().hideEvent(event)
 
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(
