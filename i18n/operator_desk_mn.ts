@@ -1321,6 +1321,10 @@
         <translation>Ажлын байр өгөгдлийн хавтас {path}-ийг ашиглаж чадахгүй байна: {reason}. --data-dir-ээр өөр хавтас сонгох эсвэл администратортаа хандана уу.</translation>
     </message>
     <message>
+        <source>The operator desk is already open with the data folder {path}. Switch to that window, or close it before starting the desk again. To run a second desk on this computer, give it another folder with --data-dir.</source>
+        <translation>Операторын ажлын байр өгөгдлийн хавтас {path}-аар аль хэдийн нээлттэй байна. Тэр цонх руу шилжих, эсвэл түүнийг хааж байж ажлын байрыг дахин эхлүүлнэ үү. Энэ компьютер дээр хоёр дахь ажлын байр ажиллуулах бол --data-dir-ээр өөр хавтас өгнө үү.</translation>
+    </message>
+    <message>
         <source>Operator desk</source>
         <translation>Операторын ажлын байр</translation>
     </message>

@@ -1,8 +1,8 @@
 """The PySide6 desktop: the only package that imports Qt.
 
 Foundation modules: `app` (entry point), `main_window`, `bridge` (worker threads to the GUI
-thread), `settings`, `paths`, `logs`, `crash`, `language` and `retranslate` (run-time language
-switching).
+thread), `settings`, `paths`, `data_lock` (one desk process per data folder), `logs`, `crash`,
+`language` and `retranslate` (run-time language switching).
 
 The desk (given a `context.DeskContext`: store, task runner, who is signed in):
 

@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, qVersion
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer, qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from i18n.languages import DEFAULT_LANGUAGE, language_codes
 from sync.http import normalize_server_url
 from ui.bridge import TaskRunner
 from ui.crash import CrashReporter
+from ui.data_lock import DataFolderLock
 from ui.demo import DemoMode
 from ui.garbage_collection import tune_garbage_collector
 from ui.language import LanguageSwitcher
@@ -115,9 +116,16 @@ def _run(args: argparse.Namespace) -> int:
     languages = LanguageSwitcher(app)
     languages.switch(args.lang or DEFAULT_LANGUAGE.code)
     logging_setup = None
+    folder_lock: DataFolderLock | None = None
     try:
         try:
             paths = prepare_data_dir(args.data_dir)
+            # Before the logs: a second desk on this folder must not write into the first's.
+            folder_lock = DataFolderLock(paths.root)
+            if not folder_lock.acquire():
+                if not args.lang:
+                    _speak_remembered_language(paths, languages)
+                return _folder_in_use(paths, folder_lock, args.quit_after)
             logging_setup = configure_logging(paths.logs_dir)
             settings = Settings.open(paths.settings_file)
         except OSError as exc:
@@ -141,6 +149,8 @@ def _run(args: argparse.Namespace) -> int:
         languages.uninstall()
         if logging_setup is not None:
             logging_setup.close()
+        if folder_lock is not None:
+            folder_lock.release()
 
 
 def _run_window(
@@ -197,10 +207,34 @@ def _data_folder_failed(folder: Path | None, exc: OSError, close_after_ms: int |
         "--data-dir, or ask your administrator.",
     ).format(path=str(where), reason=reason)
     print(f"operator-app: {text}", file=sys.stderr)
-    box = QMessageBox(
-        QMessageBox.Icon.Critical, QCoreApplication.translate("OperatorApp", "Operator desk"), text
-    )
-    box.setObjectName("DataFolderProblem")
+    return _refuse(text, "DataFolderProblem", QMessageBox.Icon.Critical, close_after_ms)
+
+
+def _folder_in_use(paths: DataPaths, lock: DataFolderLock, close_after_ms: int | None) -> int:
+    """Another desk process runs on this data folder: say so and stop; the status."""
+    text = QCoreApplication.translate(
+        "OperatorApp",
+        "The operator desk is already open with the data folder {path}. Switch to that window, "
+        "or close it before starting the desk again. To run a second desk on this computer, "
+        "give it another folder with --data-dir.",
+    ).format(path=str(paths.root))
+    pid = lock.holder()
+    print(f"operator-app: {text}" + (f" (process {pid})" if pid else ""), file=sys.stderr)
+    return _refuse(text, "DataFolderInUse", QMessageBox.Icon.Warning, close_after_ms)
+
+
+def _speak_remembered_language(paths: DataPaths, languages: LanguageSwitcher) -> None:
+    """The language the desk already open there speaks, read from its settings (only read:
+    they are that desk's to write)."""
+    stored = QSettings(str(paths.settings_file), QSettings.Format.IniFormat).value(LANGUAGE.key)
+    if isinstance(stored, str) and stored in language_codes() and stored != languages.language:
+        languages.switch(stored)
+
+
+def _refuse(text: str, name: str, icon: QMessageBox.Icon, close_after_ms: int | None) -> int:
+    """A message box that stops the start (closed by itself after `close_after_ms`); 1."""
+    box = QMessageBox(icon, QCoreApplication.translate("OperatorApp", "Operator desk"), text)
+    box.setObjectName(name)
     if close_after_ms is not None:
         QTimer.singleShot(close_after_ms, box.reject)  # smoke tests must end, not hang
     box.exec()

@@ -6,7 +6,9 @@ import gc
 import logging
 import os
 import subprocess
+import sys
 import sysconfig
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.a11y import assert_accessible, assert_tab_order
 from ui.app import main
+from ui.data_lock import LOCK_FILE, DataFolderLock
 from ui.garbage_collection import THRESHOLDS
 from ui.language import LanguageSwitcher
 from ui.main_window import MainWindow, desk_version
@@ -225,3 +228,130 @@ def test_the_tab_order_helper_notices_a_wrong_order(qtbot: QtBot) -> None:
     QWidget.setTabOrder(third, second)  # now first, third, second
     with pytest.raises(AssertionError, match="Tab order"):
         assert_tab_order(form, [first, second, third])
+
+
+# --- one desk per data folder ------------------------------------------------------------------
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from ui.data_lock import DataFolderLock
+app = QCoreApplication([])
+lock = DataFolderLock(Path(sys.argv[1]))
+print("locked" if lock.acquire() else "refused", flush=True)
+sys.stdin.read()  # held until the test closes stdin or kills this process
+"""
+
+
+@pytest.fixture
+def held_folder(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
+    """A data folder locked by another running process (as a desk open on it holds it)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    yield folder, holder
+    if holder.poll() is None:
+        holder.kill()
+    holder.wait(timeout=60)
+    holder.stdout.close()
+    if holder.stdin is not None:
+        holder.stdin.close()
+
+
+def _message_boxes_shown() -> tuple[list[str], QTimer]:
+    """The texts of the message boxes shown from now on (watched from the event loop)."""
+    shown: list[str] = []
+
+    def look() -> None:
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible() and box.text() not in shown:
+                shown.append(box.text())
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(look)
+    timer.start()
+    return shown, timer
+
+
+@pytest.mark.parametrize("mode", [["--demo"], []], ids=["demo", "sign-in"])
+def test_a_second_desk_on_one_data_folder_is_refused_clearly(
+    held_folder: tuple[Path, subprocess.Popen[str]],
+    qapp: QApplication,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    mode: list[str],
+) -> None:
+    # Were the folder not refused, a small demo (it is, so nothing is seeded at all).
+    monkeypatch.setenv("OPERATOR_DESK_KEYRING", "memory")
+    monkeypatch.setenv("OPERATOR_DESK_DEMO_CASES", "300")
+    folder, holder = held_folder
+    shown, timer = _message_boxes_shown()
+    status = main([*mode, "--lang", "en", "--data-dir", str(folder), "--quit-after", "200"])
+    timer.stop()
+    assert status != 0
+    assert shown and "already open with the data folder" in shown[0] and str(folder) in shown[0]
+    err = capsys.readouterr().err
+    assert "already open with the data folder" in err and f"(process {holder.pid})" in err
+    # Nothing of the folder was touched: no demo service, no cache, no log of its own.
+    assert not (folder / "demo").exists()
+    assert not list((folder / "cache").iterdir())
+    assert not (folder / "logs" / "operator-desk.log").exists()
+
+
+def test_the_refusal_speaks_the_language_of_the_desk_already_open(
+    held_folder: tuple[Path, subprocess.Popen[str]], qapp: QApplication
+) -> None:
+    folder, _holder = held_folder
+    Settings.open(folder / "settings" / "operator-desk.ini").set(LANGUAGE, "mn")
+    shown, timer = _message_boxes_shown()
+    assert main(["--data-dir", str(folder), "--quit-after", "200"]) != 0
+    timer.stop()
+    assert shown and "аль хэдийн нээлттэй" in shown[0]
+
+
+def test_operator_app_refuses_a_folder_in_use_and_exits_with_a_failure(
+    held_folder: tuple[Path, subprocess.Popen[str]],
+) -> None:
+    folder, _holder = held_folder
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "OPERATOR_DESK_KEYRING": "memory",
+        "OPERATOR_DESK_DEMO_CASES": "300",
+    }
+    script = Path(sysconfig.get_path("scripts")) / (
+        "operator-app" + (".exe" if os.name == "nt" else "")
+    )
+    result = subprocess.run(
+        [str(script), "--demo", "--lang", "en", "--data-dir", str(folder), "--quit-after", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "already open with the data folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_lock_left_by_a_dead_desk_does_not_block_and_the_lock_goes_at_exit(
+    held_folder: tuple[Path, subprocess.Popen[str]], qapp: QApplication
+) -> None:
+    folder, holder = held_folder
+    holder.kill()  # SIGKILL: its lock file stays behind
+    holder.wait(timeout=60)
+    assert (folder / LOCK_FILE).exists()
+    assert main(["--lang", "en", "--data-dir", str(folder), "--quit-after", "0"]) == 0
+    # Released at exit: the next desk (here, this process again) gets the folder.
+    again = DataFolderLock(folder)
+    assert again.acquire()
+    again.release()
