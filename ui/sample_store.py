@@ -11,9 +11,10 @@ import random
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from operator_app.domain import identifiers
 from operator_app.domain.identifiers import format_case_number
 from operator_app.domain.records import record_to_json
 from operator_app.reference import default_rules
@@ -69,27 +70,54 @@ def sample_ops(
     n: int, *, now: datetime, seed: int = 0, children: bool = True
 ) -> Iterator[list[dict[str, Any]]]:
     """Per generated case, its ops (the case first; with `children`, its notes, calls and
-    timeline), numbered 1..n of their year, registered over the 120 days before `now`."""
+    timeline), numbered 1..n of their year, registered over the 120 days before `now`.
+
+    Case numbers run to 999,999 a year (YYYY-NNNNNN): past that, each further block of cases
+    is a year earlier, registered then and numbered 1.. of a year of its own (as bench/store.py's
+    BLOCK does), so that no two cases share a number."""
     directory, rules = demo_directory(), default_rules()
-    count = min(n, DISTINCT_BUNDLES)
+    per_year = identifiers.MAX_CASE_SEQ
+    count = min(n, DISTINCT_BUNDLES, per_year)
     people = citizens(max(50, count // 3), seed)
-    bundles = case_bundles(
-        count, seed=seed, now=now, directory=directory, rules=rules, people=people
-    )
-    templates = [bundle_ops(b) if children else bundle_ops(b)[:1] for b in bundles]
+
+    def templates(block: int, until: datetime) -> list[list[dict[str, Any]]]:
+        bundles = case_bundles(
+            count, seed=seed + block, now=until, directory=directory, rules=rules, people=people
+        )
+        return [bundle_ops(b) if children else bundle_ops(b)[:1] for b in bundles]
+
+    block, current = 0, templates(0, now)
+    # Block 0 numbers its cases in their registration years; every later block gets a year
+    # below all of those.
+    first_year = min(int(ops[0]["data"]["registered_at"][:4]) for ops in current) if n else 0
     rng = random.Random(seed + 1)
     for i in range(n):
-        ops = templates[i % count]
+        if i // per_year != block:
+            block = i // per_year
+            year = first_year - block
+            # A year earlier, and never registered after the year the numbers say.
+            until = min(now - timedelta(days=365 * block), _end_of_year(year, now))
+            current = templates(block, until)
+        ops = current[i % count]
         if i < count:
             yield ops
             continue
-        yield _renamed(ops, str(uuid.UUID(int=rng.getrandbits(128), version=4)), i + 1)
+        case_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if block == 0:
+            yield _renamed(ops, case_id, int(ops[0]["data"]["registered_at"][:4]), i + 1)
+        else:
+            yield _renamed(ops, case_id, first_year - block, i % per_year + 1)
 
 
-def _renamed(ops: list[dict[str, Any]], case_id: str, number: int) -> list[dict[str, Any]]:
+def _end_of_year(year: int, like: datetime) -> datetime:
+    return like.replace(year=year, month=12, day=31, hour=23, minute=59, second=59)
+
+
+def _renamed(
+    ops: list[dict[str, Any]], case_id: str, year: int, number: int
+) -> list[dict[str, Any]]:
     """A copy of one case's ops under a new case id and number (children get new ids too)."""
     case = dict(ops[0]["data"])
-    year = int(case["registered_at"][:4])
     case.update(id=case_id, number=format_case_number(year, number))
     out = [_put("case", case_id, case)]
     for k, op in enumerate(ops[1:]):
