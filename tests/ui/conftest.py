@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -18,6 +19,9 @@ from ui.context import DeskContext
 from ui.language import LanguageSwitcher
 from ui.sample_store import fill
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.sync.harness import Desks
 
 
 @pytest.fixture
@@ -76,6 +80,15 @@ def desk_store(small_store_file: Path, tmp_path: Path) -> Iterator[Store]:
 def desk(desk_store: Store, sync_runner: TaskRunner, settings: Settings) -> DeskContext:
     """An operator's desk over the small cache, with every task run inline."""
     return DeskContext(desk_store, sync_runner, OPERATOR, settings, clock=clock)
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[Desks]:
+    """Headless desks (store, client, engine) signing in to a test's central service."""
+    from tests.sync.harness import desks_in  # the central service's code: only when asked
+
+    with desks_in(tmp_path / "desks") as made:
+        yield made
 
 
 @pytest.fixture(autouse=True)

@@ -12,14 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
-from sync.headless import HeadlessDesk
-from sync.supervisor import AssignmentMode, Availability, SupervisorApi, supervisor_api_for
-from tests.central.testbed import prepare
-from tests.sync.harness import Central, Desks, desks_in
+from sync.supervisor import AssignmentMode, Availability
+from tests.sync.harness import Central, Desks
 from tests.ui.a11y import assert_accessible
 from tests.ui.desk import WAIT_MS
+from tests.ui.supervisor_central import desk_context, running_central, supervisor_api
 from ui.bridge import TaskRunner
-from ui.context import DeskContext
 from ui.language import LanguageSwitcher
 from ui.settings import Settings
 from ui.supervisor.availability import AvailabilityControl
@@ -29,25 +27,8 @@ from ui.supervisor.team_settings import TeamAssignmentDialog
 
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[Central]:
-    db = prepare("sqlite", f"sqlite:///{tmp_path / 'central.db'}", 40)
-    service = Central(db).start()
-    yield service
-    service.stop()
-    db.engine.dispose()
-
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    with desks_in(tmp_path / "desks") as made:
-        yield made
-
-
-def _api(desk: HeadlessDesk) -> SupervisorApi:
-    return supervisor_api_for(desk.client, desk.credentials)
-
-
-def _context(desk: HeadlessDesk, runner: TaskRunner, settings: Settings) -> DeskContext:
-    return DeskContext(desk.store, runner, desk.actor, settings, supervisor_api=_api(desk))
+    with running_central(tmp_path, 40) as service:
+        yield service
 
 
 def _action(control: AvailabilityControl, value: Availability) -> QAction:
@@ -67,7 +48,7 @@ def test_an_operator_sets_their_availability_and_the_supervisor_sees_it(
     supervisor = desks.new(central.url, "demo-supervisor")
     assert supervisor.sync_until_clean().ok
 
-    control = AvailabilityControl(_context(operator, runner, settings))
+    control = AvailabilityControl(desk_context(operator, runner, settings))
     qtbot.addWidget(control)
     qtbot.waitUntil(lambda: control.current is Availability.AVAILABLE, timeout=WAIT_MS)
     assert control.text() == "Availability: Available"
@@ -76,9 +57,9 @@ def test_an_operator_sets_their_availability_and_the_supervisor_sees_it(
         _action(control, Availability.AWAY).trigger()
     assert changed.args == ["away"]
     assert control.text() == "Availability: Away"
-    assert _api(operator).my_availability().availability is Availability.AWAY
+    assert supervisor_api(operator).my_availability().availability is Availability.AWAY
 
-    page = SupervisorDesk(_context(supervisor, runner, settings))
+    page = SupervisorDesk(desk_context(supervisor, runner, settings))
     qtbot.addWidget(page)
     with qtbot.waitSignals([page.loaded, page.availability_loaded], timeout=WAIT_MS):
         page.show_workload()
@@ -112,7 +93,7 @@ def test_the_team_auto_assignment_dialog_saves_to_the_server(
     supervisor = desks.new(central.url, "demo-supervisor")
     assert supervisor.sync_until_clean().ok
     directory = supervisor.store.directory()
-    api = _api(supervisor)
+    api = supervisor_api(supervisor)
     dialog = TeamAssignmentDialog(api, runner, directory, ["t1111-a", "t1111-b"], "t1111-b")
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.loaded, timeout=WAIT_MS):

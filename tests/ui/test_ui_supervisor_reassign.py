@@ -5,7 +5,6 @@ reassigned by another supervisor first and comes back as a conflict."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
@@ -15,12 +14,10 @@ from operator_app.domain.model import Actor
 from operator_app.domain.mutations import ReassignCase
 from operator_app.domain.mutators import Code
 from operator_app.store import QueueFilter, Store
-from sync.headless import HeadlessDesk
-from sync.supervisor import supervisor_api_for
-from tests.central.testbed import prepare
-from tests.sync.harness import Central, Desks, desks_in
+from tests.sync.harness import Central, Desks
 from tests.ui.a11y import assert_accessible
 from tests.ui.desk import WAIT_MS, press, type_text
+from tests.ui.supervisor_central import desk_context, running_central
 from ui.bridge import TaskRunner
 from ui.context import DeskContext
 from ui.language import LanguageSwitcher
@@ -38,23 +35,8 @@ SYNC_MS = 60_000
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
-    folder = tmp_path_factory.mktemp("central")
-    db = prepare("sqlite", f"sqlite:///{folder / 'central.db'}", SEEDED_CASES)
-    service = Central(db).start()
-    yield service
-    service.stop()
-    db.engine.dispose()
-
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    with desks_in(tmp_path / "desks") as made:
-        yield made
-
-
-def _context(desk: HeadlessDesk, runner: TaskRunner, settings: Settings) -> DeskContext:
-    api = supervisor_api_for(desk.client, desk.credentials)
-    return DeskContext(desk.store, runner, desk.actor, settings, supervisor_api=api)
+    with running_central(tmp_path_factory.mktemp("central"), SEEDED_CASES) as service:
+        yield service
 
 
 def test_a_few_hundred_selected_cases_each_get_their_own_result(
@@ -70,7 +52,7 @@ def test_a_few_hundred_selected_cases_each_get_their_own_result(
     other = desks.new(central.url, "sup-t1111-a")  # supervises the 11-11 centre too
     assert mine.sync_until_clean().ok and other.sync_until_clean().ok
 
-    window = MainWindow(settings, languages, context=_context(mine, runner, settings))
+    window = MainWindow(settings, languages, context=desk_context(mine, runner, settings))
     qtbot.addWidget(window)
     with qtbot.waitActive(window):
         window.show()
@@ -216,7 +198,9 @@ def test_a_conflict_dismissed_before_the_dialog_reads_it_still_shows_as_a_confli
     other.submit(ReassignCase(victim.id, victim.assignee, first_holder, "urgent"))
     assert other.sync_until_clean().ok
 
-    dialog = ReassignDialog(_context(mine, runner, settings), case_ids=[victim.id, bystander.id])
+    dialog = ReassignDialog(
+        desk_context(mine, runner, settings), case_ids=[victim.id, bystander.id]
+    )
     qtbot.addWidget(dialog)
     with qtbot.waitActive(dialog):
         dialog.show()
