@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from operator_app.domain.model import Call, Case, FieldConflict, Note
 from operator_app.domain.mutations import AddNote, LogCall, MutationArgs, ResolveConflict
 from operator_app.domain.mutators import Applied, CaseState, Rules, apply_mutation
@@ -38,8 +40,19 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_cir
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON, Cyrillic kept as UTF-8 (a third of the \\u-escaped size)."""
-    return _ENCODER.encode(value)
+    """Compact JSON, Cyrillic kept as UTF-8 (a third of the \\u-escaped size).
+
+    orjson writes the same text 3-5x faster (the benchmark's records: identical output);
+    what it refuses (integers beyond 64 bits, keys that are not strings) goes through the
+    standard encoder."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _ENCODER.encode(value)
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +170,7 @@ class ChildLookup:
             " ORDER BY mutation_id DESC, seq DESC LIMIT 1",
             (self._rid, kind, record_id),
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def _confirmed(self, kind: str, record_id: str) -> dict[str, Any] | None:
         if self._rid is None:
@@ -166,7 +179,7 @@ class ChildLookup:
             f"SELECT data FROM {_CHILD_TABLES[kind]} WHERE case_rid = ? AND id = ?",
             (self._rid, record_id),
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def _find(self, kind: str, record_id: str) -> dict[str, Any] | None:
         # A pending resolution overrides the confirmed conflict; notes and calls are the same
@@ -229,7 +242,7 @@ def current_case(conn: sqlite3.Connection, case_id: str) -> tuple[int | None, Ca
     ).fetchone()
     if row is None:
         return None, None
-    return row[0], record_from_json(Case, json.loads(row[1]))
+    return row[0], record_from_json(Case, loads(row[1]))
 
 
 def set_doc(
@@ -277,7 +290,7 @@ def rebase_case(
         if rid is not None:
             delete_case(conn, rid)
         return rid
-    srv_data = json.loads(srv_json) if srv_json else None
+    srv_data = loads(srv_json) if srv_json else None
     if rid is not None:
         conn.execute("DELETE FROM pending_record WHERE case_rid = ?", (rid,))
     if not entries:

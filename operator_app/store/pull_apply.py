@@ -5,7 +5,6 @@ Runs on the writer's connection inside the writer's transaction; one call is one
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from operator_app.store.local_view import (
     ViewState,
     delete_case,
     dumps,
+    loads,
     rebase_case,
     set_doc,
 )
@@ -234,7 +234,7 @@ class OpsApplier:
 
     def _confirmed(self, rid: int) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT data FROM srv_case WHERE rid = ?", (rid,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def _conflicts(self, ops: list[Op], known: dict[str, _Known]) -> dict[str, int]:
         """Track open conflicts in memory; the cases whose conflicts changed."""
