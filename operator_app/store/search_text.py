@@ -26,6 +26,7 @@ _DIGIT = re.compile(r"\d")
 _FOLD_CACHE: dict[str, tuple[str, ...]] = {}
 _RAW_CACHE: dict[str, str] = {}
 _FOLD_CACHE_LIMIT = 500_000
+_CACHED_NUMBER_CHARS = 6
 # Bounds that keep a pasted page from becoming a query that runs for seconds.
 MAX_QUERY_TOKENS = 12
 MAX_TOKEN_CHARS = 40
@@ -61,29 +62,28 @@ def fold_words(text: str) -> list[str]:
     return out
 
 
-def _fold_text(text: str) -> str:
-    """Folded words of any text, space-separated: the documents' fast path.
-
-    The cache is keyed on words as written, so most words cost one dict lookup; a new word
-    is normalised and folded on its own (the same key as folding it within the text).
-    Pieces with digits (numbers are unique per case) skip the cache.
-    """
-    # Whitespace is a word break in every spelling; str.split is many times faster than a
-    # Unicode regex, and punctuation stuck to a word ("хүсэв.") is a cache key of its own.
-    words = text.split()
-    # The lookups run in C (map); only the misses take the Python path.
+def _folded(words: list[str]) -> list[str]:
+    """Each word's folded words, space-separated (an empty string for marks alone)."""
+    # The lookups run in C (map), and so does the search for misses (list.index): a case's
+    # numbers miss every time, and walking all its words in Python to find them cost more
+    # than the folding.
     parts: list[str | None] = list(map(_RAW_CACHE.get, words))
-    if None in parts:
-        for index, folded in enumerate(parts):
-            if folded is None:
-                word = words[index]
+    index = -1
+    try:
+        while True:
+            index = parts.index(None, index + 1)
+            word = words[index]
+            folded = " ".join(fold_words(word))
+            # Long numbers are unique per case (phones, registration and case numbers):
+            # caching them fills memory. Short ones ("12-р", house and flat numbers) repeat.
+            if len(word) <= _CACHED_NUMBER_CHARS or not _DIGIT.search(word):
                 if len(_RAW_CACHE) >= _FOLD_CACHE_LIMIT:
                     _RAW_CACHE.clear()
-                folded = " ".join(fold_words(word))
-                if not _DIGIT.search(word):  # numbers are unique: caching them fills memory
-                    _RAW_CACHE[word] = folded
-                parts[index] = folded
-    return " ".join(parts)  # type: ignore[arg-type]  # no None is left
+                _RAW_CACHE[word] = folded
+            parts[index] = folded
+    except ValueError:
+        pass  # no None is left
+    return parts  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=65536)
@@ -141,12 +141,19 @@ def case_doc(data: Mapping[str, Any], note_bodies: Iterable[str] = ()) -> str:
         _national_digits(data.get("phone")),
         *note_bodies,
     ]
-    text = _fold_text(" ".join(parts))
+    # Words as written are made unique before folding (descriptions and notes repeat them),
+    # the folded words after (two spellings may fold alike).
+    folded = _folded(list(dict.fromkeys(" ".join(parts).split())))
     name = data.get("citizen_name")
     if name:
-        text += " " + " ".join(name_words(name))
-    places = place_words(data.get("location"))
-    return " ".join(dict.fromkeys((text + " " + places).split()))
+        folded.append(_name_text(name))
+    folded.append(place_words(data.get("location")))
+    return " ".join(dict.fromkeys(" ".join(folded).split()))
+
+
+@lru_cache(maxsize=65536)
+def _name_text(name: str) -> str:
+    return " ".join(name_words(name))
 
 
 def query_tokens(text: str) -> list[str]:
