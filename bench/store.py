@@ -1,12 +1,14 @@
 """Benchmark of the local store at scale (not a test): `python -m bench.store --cases 1000000`.
 
 Builds a cache from synthetic pulled pages (Mongolian names, registration and phone numbers,
-places, notes in Cyrillic), then measures, in one run: the pulled-page apply rate and its ratio
-to a plain `executemany` of the same rows into the same tables (on a connection with the
-store's own settings), the queue views, a supervisor's workload counts, a page of rows, the
-lookups and free-text search, local saves alone and while pages are applied, a supervisor's
-bulk reassignment of 500 cases, the file size per case and peak memory. Each figure is a
-median over repeated runs.
+places, notes in Cyrillic), then measures, in one run: the first sync's load rate (every case
+over every second, the index build its last page triggers included), its pages' rate and
+their ratio to a plain `executemany` of the same rows into the same tables (on a connection
+with the store's own settings); then pages of new cases into the full cache with every index
+in place, and their ratio to the plain `executemany`; the queue views, a supervisor's
+workload counts, a page of rows, the lookups and free-text search, local saves alone and while
+pages are applied, a supervisor's bulk reassignment of 500 cases, the file size per case and
+peak memory. Each figure is a median over repeated runs.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from operator_app.domain.mutations import AddNote, ReassignCase
 from operator_app.domain.records import record_to_json
 from operator_app.domain.translit import to_latin
 from operator_app.reference import default_rules
-from operator_app.store import QueueFilter, Sort, SortKey, Store, WorkloadCounts
+from operator_app.store import QueueFilter, Sort, SortKey, Store, WorkloadCounts, bulk_load
 from operator_app.store.columns import CaseSyncState, DueSoon, view_row
 from operator_app.store.connection import open_writer
 from operator_app.store.local_view import dumps
@@ -122,10 +124,10 @@ def citizen_pages(n: int, page_size: int, seed: int) -> Iterator[list[dict[str, 
         ]
 
 
-def as_page(ops: list[dict[str, Any]], cursor: int) -> dict[str, Any]:
+def as_page(ops: list[dict[str, Any]], cursor: int, *, has_more: bool = True) -> dict[str, Any]:
     return {
         "cursor": f"bench-{cursor}",
-        "has_more": True,
+        "has_more": has_more,
         "last_mutation_id": 0,
         "server_time": NOW.isoformat(),
         "ops": ops,
@@ -253,63 +255,129 @@ def run(args: argparse.Namespace) -> list[Figure]:
         store.apply_page(as_page(ops, cursor)).result()
     log(f"citizens applied ({n // 3})")
 
-    # Keep the last pages back for the "saves while pages are applied" phase.
-    reserve_cases = max(page_size * 5, n // 20)
-    samples_every = max(1, (n - reserve_cases) // page_size // 8)
+    # The first sync: every page but the last ones, which are kept back for the incremental
+    # pages into the full cache and the "saves while pages are applied" phase. Its last page
+    # says has_more=false: the store then builds the indexes it deferred (bulk_load.py), and
+    # that page's time includes them.
+    reserve_cases = max(page_size * 10, n // 20)
+    first_sync_cases = n - reserve_cases
+    samples_every = max(1, first_sync_cases // page_size // 8)
     rates: list[float] = []
     ratios: list[float] = []
     reserved: list[list[dict[str, Any]]] = []
     applied_cases = 0
     generated = 0
     gen_seconds = 0.0
+    sync_seconds = 0.0
+    last_page_seconds = 0.0
     t_gen = time.perf_counter()
     for index, ops in enumerate(case_pages(n, page_size, args.seed)):
         gen_seconds += time.perf_counter() - t_gen
         cases = sum(1 for op in ops if op["type"] == "case")
         generated += cases
-        if generated > n - reserve_cases:
+        if generated > first_sync_cases:
             reserved.append(ops)
             t_gen = time.perf_counter()
             continue
-        if index % samples_every == samples_every - 1:
+        last = generated + page_size > first_sync_cases
+        plain = None
+        if index % samples_every == samples_every - 1 and not last:
             rows = plain_rows(ops, 2_000_000_000 + index * page_size * 2, due_soon)
             plain = plain_insert(path, rows)
-            cursor += 1
-            start = time.perf_counter()
-            store.apply_page(as_page(ops, cursor)).result()
-            ours = time.perf_counter() - start
-            ratios.append(plain / ours)
-            rates.append(cases / ours)
-            log(f"{applied_cases + cases:>9} cases  ratio {plain / ours:.2f}  {cases / ours:.0f}/s")
+        cursor += 1
+        start = time.perf_counter()
+        store.apply_page(as_page(ops, cursor, has_more=not last)).result()
+        ours = time.perf_counter() - start
+        sync_seconds += ours
+        if last:
+            last_page_seconds = ours
         else:
-            cursor += 1
-            start = time.perf_counter()
-            store.apply_page(as_page(ops, cursor)).result()
-            rates.append(cases / (time.perf_counter() - start))
+            rates.append(cases / ours)
+        if plain is not None:
+            ratios.append(plain / ours)
+            log(f"{applied_cases + cases:>9} cases  ratio {plain / ours:.2f}  {cases / ours:.0f}/s")
         applied_cases += cases
         t_gen = time.perf_counter()
-    log(f"applied {applied_cases} cases; generating pages took {gen_seconds:.0f}s")
-    rates.sort()
+    log(
+        f"first sync: {applied_cases} cases in {sync_seconds:.0f}s (last page"
+        f" {last_page_seconds:.1f}s); generating pages took {gen_seconds:.0f}s"
+    )
     figures.append(
         Figure(
-            "pulled-page apply rate (FTS maintained)",
-            statistics.median(rates),
+            "first sync: load rate incl. index build",
+            applied_cases / sync_seconds,
             "cases/s",
             20_000,
             True,
-            f"p10 {rates[len(rates) // 10]:.0f} – p90 "
+            f"{applied_cases} cases / {sync_seconds:.0f} s, every page and the build",
+        )
+    )
+    rates.sort()
+    figures.append(
+        Figure(
+            "first sync: page apply rate (indexes deferred)",
+            statistics.median(rates),
+            "cases/s",
+            note=f"p10 {rates[len(rates) // 10]:.0f} – p90 "
             f"{rates[len(rates) * 9 // 10]:.0f}, {len(rates)} pages of {page_size}",
         )
     )
     ratios.sort()
     figures.append(
         Figure(
-            "apply rate / plain executemany",
+            "first sync: page / plain executemany",
             statistics.median(ratios),
+            "ratio",
+            note=f"{ratios[0]:.2f}–{ratios[-1]:.2f}, {len(ratios)} sample pages, same tables",
+        )
+    )
+    figures.append(
+        Figure(
+            "first sync: last page with the index build",
+            last_page_seconds,
+            "s",
+            note=f"{len(bulk_load.droppable(store._conn()))} view indexes in place after it",
+        )
+    )
+
+    # -- incremental pages into the full cache, every index in place ---------------------
+    incremental = reserved[: max(3, min(8, len(reserved) // 4))]
+    reserved = reserved[len(incremental) :]
+    inc_rates: list[float] = []
+    inc_ratios: list[float] = []
+    for k, ops in enumerate(incremental):
+        cases = sum(1 for op in ops if op["type"] == "case")
+        rows = plain_rows(ops, 2_100_000_000 + k * page_size * 2, due_soon)
+        plain = plain_insert(path, rows)
+        cursor += 1
+        start = time.perf_counter()
+        store.apply_page(as_page(ops, cursor)).result()
+        ours = time.perf_counter() - start
+        inc_rates.append(cases / ours)
+        inc_ratios.append(plain / ours)
+        applied_cases += cases
+        log(f"incremental {applied_cases:>9} cases  ratio {plain / ours:.2f}  {cases / ours:.0f}/s")
+    inc_rates.sort()
+    inc_ratios.sort()
+    figures.append(
+        Figure(
+            "pulled-page apply rate, full cache (FTS, all indexes)",
+            statistics.median(inc_rates),
+            "cases/s",
+            20_000,
+            True,
+            f"{inc_rates[0]:.0f}–{inc_rates[-1]:.0f}, {len(inc_rates)} pages of {page_size}"
+            f" at {applied_cases} cases",
+        )
+    )
+    figures.append(
+        Figure(
+            "apply rate / plain executemany, full cache",
+            statistics.median(inc_ratios),
             "ratio",
             0.5,
             True,
-            f"{ratios[0]:.2f}–{ratios[-1]:.2f}, {len(ratios)} sample pages",
+            f"{inc_ratios[0]:.2f}–{inc_ratios[-1]:.2f}, same pages",
         )
     )
 
@@ -489,7 +557,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    parser.add_argument(
+        "--no-bulk-load",
+        action="store_true",
+        help="keep every index while the first sync fills the empty cache (for comparison)",
+    )
     args = parser.parse_args(argv)
+    if args.no_bulk_load:
+        bulk_load.MIN_PAGE_CASES = sys.maxsize
     figures = run(args)
     print(table(figures))
     if args.json:

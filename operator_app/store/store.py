@@ -18,6 +18,7 @@ from operator_app.domain.mutations import MutationArgs
 from operator_app.domain.mutators import Rules
 from operator_app.domain.records import record_from_json
 from operator_app.store import (
+    bulk_load,
     damage,
     outbox,
     queue,
@@ -29,7 +30,7 @@ from operator_app.store import (
 from operator_app.store.checkpointer import Checkpointer
 from operator_app.store.connection import database, open_writer
 from operator_app.store.damage import OpenReport
-from operator_app.store.migrations import migrate
+from operator_app.store.migrations import migrate, refuse_newer
 from operator_app.store.outbox import InboxItem, MutationStatus, OutboxEntry
 from operator_app.store.queue import Facet, QueueFilter, QueueRow, Sort
 from operator_app.store.readers import Readers
@@ -131,7 +132,13 @@ class Store:
 
         conn = open_writer(path)
         try:
-            migrate(database(conn))
+            db = database(conn)
+            refuse_newer(db)
+            # A first sync that stopped half-way left its indexes dropped: built again first.
+            restored = bulk_load.restore(conn)
+            if restored:
+                log.info("built %d indexes a first sync had deferred", restored)
+            migrate(db)
             conn.execute("BEGIN IMMEDIATE")
             sync_state.ensure_client_id(conn)
             conn.execute("COMMIT")

@@ -112,7 +112,14 @@ def workload_counts(
     assignee, team, centre and agency (transferred cases only), as of the local day `today`."""
     sql, params = workload_sql(centres, today, week_end, soon_days)
     out = WorkloadCounts(today, week_end)
-    for centre, team, assignee, agency, transferred, *figures in conn.execute(sql, params):
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such index" not in str(exc):
+            raise
+        # A first sync into an empty cache builds its indexes at the end (bulk_load.py).
+        rows = conn.execute(sql.replace(" INDEXED BY ix_view_workload", ""), params).fetchall()
+    for centre, team, assignee, agency, transferred, *figures in rows:
         counts = DeadlineCounts(*(int(v or 0) for v in figures))
         _add(out.by_centre, centre, counts)
         _add(out.by_team, team or UNASSIGNED, counts)

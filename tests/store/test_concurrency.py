@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from operator_app.domain.mutations import AddNote
-from operator_app.store import Changes, QueueFilter, Sort, SortKey, Store
+from operator_app.store import Changes, QueueFilter, Sort, SortKey, Store, write_jobs
 from operator_app.store.errors import StoreClosedError
+from operator_app.store.pull_apply import OpsApplier
 from operator_app.store.write_jobs import WriteSide
 
 from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
@@ -74,6 +75,8 @@ def test_a_local_save_does_not_wait_for_a_large_page(threaded_store: Store):
     store = threaded_store
     case = make_case(assignee=OPERATOR.id)
     store.apply_page(page([put("case", case)])).result(timeout=TIMEOUT)
+    # The operator has just saved: the page goes in small transactions from the start.
+    store.submit(AddNote(new_id(), case.id, "Эхний"), OPERATOR).result(timeout=TIMEOUT)
     order: list[str] = []
     big = store.apply_page(_bundle_page(1500))
     started = threading.Event()
@@ -87,6 +90,43 @@ def test_a_local_save_does_not_wait_for_a_large_page(threaded_store: Store):
     summary = big.result(timeout=TIMEOUT)
     assert order == ["save", "page"]
     assert summary.chunks > 1
+
+
+def test_a_local_save_ends_an_idle_pages_long_transaction(threaded_store: Store):
+    """Nobody has saved for a while: the page is one long transaction, until a save comes."""
+    store = threaded_store
+    case = make_case(assignee=OPERATOR.id)
+    store.apply_page(page([put("case", case)])).result(timeout=TIMEOUT)
+    side = store._side
+    waiting = side.should_yield
+    order: list[str] = []
+    saves: list[Future] = []
+    chunk_cases: list[int] = []
+    original_apply = OpsApplier.apply
+
+    def apply(self, ops):
+        chunk_cases.append(sum(op["type"] == "case" for op in ops))
+        if sum(chunk_cases) >= 400 and not saves:
+            # Queued from inside the transaction, halfway through the page's cases.
+            saves.append(store.submit(AddNote(new_id(), case.id, "Яаралтай"), OPERATOR))
+            saves[0].add_done_callback(lambda f: order.append("save"))
+        return original_apply(self, ops)
+
+    commits: list[Changes] = []
+    store.subscribe(commits.append)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(OpsApplier, "apply", apply)
+        mp.setattr(write_jobs, "IDLE_CHUNK_SECONDS", 600.0)  # however slow the machine
+        big = store.apply_page(_bundle_page(800))
+        big.add_done_callback(lambda f: order.append("page"))
+        summary = big.result(timeout=TIMEOUT)
+    assert saves and saves[0].result(timeout=TIMEOUT).queued
+    assert order == ["save", "page"]
+    assert side.should_yield is waiting
+    # The first transaction held hundreds of cases (no commit every 0.1 s), and ended at the
+    # first look at the queue after the save was queued (16 cases at most).
+    assert 400 <= len(commits[0].case_ids) <= 400 + write_jobs.IDLE_BATCH_CASES
+    assert summary.chunks > 1 and summary.applied == 1600
 
 
 def test_subscribers_hear_committed_case_ids(threaded_store: Store):
@@ -113,10 +153,11 @@ def test_subscribers_hear_committed_case_ids(threaded_store: Store):
 def test_a_crash_before_the_last_chunk_resumes_from_the_old_cursor(
     db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ):
+    monkeypatch.setattr(write_jobs, "IDLE_CHUNK_CASES", 256)
     store = Store.open(db_path, clock=clock)
     first = page([put("case", make_case())])
     store.apply_page(first).result(timeout=TIMEOUT)
-    big = _bundle_page(600)  # more than one transaction's worth, even when idle
+    big = _bundle_page(600)  # more than one transaction's worth
 
     def crash(self, conn, page):
         raise RuntimeError("killed")

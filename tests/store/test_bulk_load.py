@@ -1,0 +1,150 @@
+"""A first sync into an empty cache defers the view's indexes and builds them at its end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from operator_app.domain.mutations import AddNote
+from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load
+from operator_app.store.connection import database, open_writer
+from operator_app.store.migrations import migrate
+from operator_app.store.queue import queue_plan
+from operator_app.store.write_jobs import WriteSide
+
+from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
+
+CASES = bulk_load.MIN_PAGE_CASES
+
+
+def _cases_page(n: int, *, has_more: bool, **overrides) -> dict:
+    ops = []
+    for _ in range(n):
+        case = make_case(**overrides)
+        ops += [put("case", case), put("note", note_for(case))]
+    return page(ops, has_more=has_more)
+
+
+def _view_indexes(conn: sqlite3.Connection) -> set[str]:
+    return {name for name, _ in bulk_load.droppable(conn)}
+
+
+def _fresh_indexes(tmp_path: Path) -> set[str]:
+    conn = open_writer(tmp_path / "fresh.db")
+    migrate(database(conn))
+    names = _view_indexes(conn)
+    conn.close()
+    return names
+
+
+def test_a_first_sync_defers_the_view_indexes_and_builds_them_at_its_end(
+    store: Store, tmp_path: Path
+):
+    expected = _fresh_indexes(tmp_path)
+    conn = store._conn()
+    assert _view_indexes(conn) == expected
+    store.apply_page(_cases_page(CASES, has_more=True, assignee=OPERATOR.id)).result()
+    assert _view_indexes(conn) == set()
+    assert {name for name, _ in bulk_load.deferred(conn)} == expected
+    # Everything reads as usual meanwhile, only without the indexes.
+    mine = QueueFilter(assignees=frozenset({OPERATOR.id}), open_only=True)
+    assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
+    assert store.workload_counts({"c1111"}).by_assignee[OPERATOR.id].open == CASES
+    summary = store.apply_page(_cases_page(CASES, has_more=False)).result()
+    assert summary.applied == 2 * CASES
+    assert _view_indexes(conn) == expected
+    assert bulk_load.deferred(conn) == []
+    plan = queue_plan(conn, mine, Sort(SortKey.DUE_DATE), store.today())
+    assert "ix_view_assignee" in " ".join(plan), plan
+    assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_pages_into_a_cache_that_holds_cases_keep_every_index(store: Store, tmp_path: Path):
+    store.apply_page(page([put("case", make_case())], has_more=True)).result()
+    store.apply_page(_cases_page(CASES, has_more=True)).result()
+    assert _view_indexes(store._conn()) == _fresh_indexes(tmp_path)
+
+
+def test_a_local_save_during_a_first_sync_is_indexed_at_its_end(store: Store):
+    first = _cases_page(CASES, has_more=True)
+    store.apply_page(first).result()
+    case_id = first["ops"][0]["id"]
+    result = store.submit(AddNote(new_id(), case_id, "Яаралтай"), OPERATOR).result()
+    assert result.queued
+    store.apply_page(_cases_page(CASES, has_more=False)).result()
+    conn = store._conn()
+    pending = conn.execute(
+        "SELECT rid FROM case_view INDEXED BY ix_view_sync WHERE sync_state <> 'synced'"
+    ).fetchall()
+    assert pending == [(store.rid_of(case_id),)]
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_each_index_is_built_in_its_own_transaction(db_path: Path, clock: FakeClock):
+    conn = open_writer(db_path)
+    migrate(database(conn))
+    side = WriteSide(conn, clock)
+    count = len(bulk_load.droppable(conn))
+    steps = []
+    for raw in (_cases_page(CASES, has_more=True), _cases_page(CASES, has_more=False)):
+        job = side.apply_page(raw)(conn)
+        first = True
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            step = next(job) if first else job.send(0.0)
+            first = False
+            built = len(bulk_load.droppable(conn))
+            conn.execute("COMMIT")
+            steps.append(built)
+            if step.last:
+                break
+    assert steps[0] == 0  # the first sync's first page: no index
+    assert steps[-count - 1 :] == [*range(1, count + 1), count]
+    assert not side.bulk
+    conn.close()
+
+
+_KILLED_MID_SYNC = """
+import json, os, signal, sys
+from operator_app.store import Store
+store = Store.open(sys.argv[1])
+with open(sys.argv[2], encoding="utf-8") as f:
+    store.apply_page(json.load(f)).result()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_desk_killed_mid_first_sync_reopens_with_every_index(
+    db_path: Path, clock: FakeClock, tmp_path: Path
+):
+    first = _cases_page(CASES, has_more=True, assignee=OPERATOR.id)
+    page_file = tmp_path / "page.json"
+    page_file.write_text(json.dumps(first), encoding="utf-8")
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_SYNC, str(db_path), str(page_file)],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    conn = sqlite3.connect(db_path)
+    assert _view_indexes(conn) == set()  # killed with the indexes dropped
+    conn.close()
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        conn = store._conn()
+        assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+        assert bulk_load.deferred(conn) == []
+        assert store.sync_state().cursor == first["cursor"]
+        mine = QueueFilter(assignees=frozenset({OPERATOR.id}), open_only=True)
+        assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # The rest of the first sync goes on with every index in place.
+        store.apply_page(_cases_page(CASES, has_more=False)).result()
+        assert _view_indexes(conn) == _fresh_indexes(tmp_path)
