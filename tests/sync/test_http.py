@@ -278,6 +278,45 @@ def test_malformed_json_is_a_protocol_error(
         client.get("/health")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"ops":[{"op":"put","data":{"id":"a","id":"b"}}]}',  # compact, as the server writes
+        b'{"a":1,"b":{"c":[{"d":2,"d":2}]}}',
+        b'{"x":"\xd0\xa1","x":"\xd0\xa1"}',
+    ],
+    ids=["nested-in-an-op", "deep-in-a-list", "same-value-twice"],
+)
+def test_repeated_keys_are_refused_at_any_depth_in_compact_json(
+    stub: StubHttpServer, client: CentralClient, body: bytes
+) -> None:
+    """The fast parser keeps the last of a repeated key: its value must not be trusted."""
+    stub.route("GET", "/api/v1/health", Reply(200, body, (("Content-Type", "application/json"),)))
+    client.set_access_token(TOKEN)
+    with pytest.raises(ProtocolError, match="malformed JSON"):
+        client.get("/health")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": 1, "b": [true, null]}',  # spaced, as other writers do
+        b'{"n":18446744073709551616,"m":-9223372036854775809}',  # beyond 64 bits: exact
+        b'{"f":1E2,"g":-0,"s":"\\u00e9\\/"}',  # forms the fast parser would rewrite
+        b'{"t":"\xd0\x9c\xd0\xbe\xd0\xbd\xd0\xb3\xd0\xbe\xd0\xbb","u":1.5}',
+    ],
+    ids=["spaced", "big-integers", "other-forms", "canonical"],
+)
+def test_valid_json_reads_the_same_whichever_parser_takes_it(
+    stub: StubHttpServer, client: CentralClient, body: bytes
+) -> None:
+    stub.route("GET", "/api/v1/health", Reply(200, body, (("Content-Type", "application/json"),)))
+    client.set_access_token(TOKEN)
+    answer = client.get("/health")
+    assert answer == json.loads(body)
+    assert all(type(answer[k]) is type(v) for k, v in json.loads(body).items())
+
+
 def test_a_wrong_content_type_is_a_protocol_error(
     stub: StubHttpServer, client: CentralClient
 ) -> None:
