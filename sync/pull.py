@@ -105,27 +105,28 @@ class PullPhase:
                         raise ProtocolError("the server asked to reset a pull that had no cursor")
                     outcome.reset = parsed.reset.reason
                     return outcome
-                self._check(parsed, newest)
-                self._on_answer(answer, parsed.server_time)
+                head, cases = parsed
+                self._check(head, newest)
+                self._on_answer(answer, head.server_time)
                 if applying is not None:
                     self._finish(applying, outcome)
                     applying = None
                 ops = answer.body["ops"]
                 outcome.ops += len(ops)
-                outcome.cases += sum(1 for op in ops if op["type"] == "case")
-                outcome.results.extend(r for r in parsed.mutation_results if r.status != "applied")
+                outcome.cases += cases
+                outcome.results.extend(r for r in head.mutation_results if r.status != "applied")
                 # The store checks the page again and writes it; the dict answered is what it
                 # reads (the models above only vouch for it).
                 applying = self._store.apply_page(answer.body)
-                self._sizer.on_success(limit if parsed.has_more else 0)
-                if not parsed.has_more:
+                self._sizer.on_success(limit if head.has_more else 0)
+                if not head.has_more:
                     self._finish(applying, outcome)
                     applying = None
                     return outcome
-                unmoved = unmoved + 1 if parsed.cursor == cursor else 0
+                unmoved = unmoved + 1 if head.cursor == cursor else 0
                 if unmoved >= MAX_UNMOVED_PAGES:
                     raise ProtocolError("the server keeps answering more without moving the cursor")
-                cursor = parsed.cursor
+                cursor = head.cursor
         finally:
             if applying is not None:
                 # Leaving early (an error fetching the next page): the page already fetched
@@ -148,7 +149,7 @@ class PullPhase:
             raise
 
     @staticmethod
-    def _parse(body: dict[str, Any]) -> PullResponse | ResetResponse:
+    def _parse(body: dict[str, Any]) -> tuple[PullResponse, int] | ResetResponse:
         """The answer checked against the protocol's models, strictly (see `parse_answer`).
 
         The page's head (cursor, flags, ids, results) goes through `PullResponse`; its ops are
@@ -162,10 +163,15 @@ class PullPhase:
         head = parse_answer(PullResponse, {**body, "ops": []}, "pull")
         if not isinstance(ops, list):
             raise ProtocolError("malformed pull answer (ops)")
+        cases = 0
         for index, op in enumerate(ops):
             if not _well_formed(op):
                 raise ProtocolError(f"malformed pull answer (ops.{index})")
-        return head  # with no ops: the store reads them from the answer itself
+            if op["type"] == "case":
+                cases += 1
+        # The head with no ops (the store reads them from the answer itself), and how many
+        # of them are cases.
+        return head, cases
 
     @staticmethod
     def _check(page: PullResponse, newest: int) -> None:
