@@ -69,7 +69,11 @@ def build_services(settings: Settings, registry: CitizenRegistry | None = None) 
         directory=directory,
         push=PushService(writer, settings, directory, registry),
         pull=PullService(
-            engine, sequencer, cursor_secret(engine, settings.secret_key), PagePrefetch()
+            engine,
+            sequencer,
+            cursor_secret(engine, settings.secret_key),
+            PagePrefetch(),
+            gzip_level=settings.gzip_level,
         ),
         hub=hub,
         registry=registry,
@@ -133,7 +137,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     for module in (meta, auth, sync, cases, citizens, admin, audit, supervisor):
         app.include_router(module.router, prefix=API_PREFIX)
     document_common_errors(app)
-    # Outermost last: refuse oversized bodies first, compress what goes out.
+    # Outermost last: refuse oversized bodies first, compress what goes out (pulled pages
+    # come compressed already, see sync_pull; the middleware leaves them alone).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=settings.gzip_level)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -1,4 +1,4 @@
-"""The next first-sync page, built while the current one is compressed and on the wire.
+"""The next first-sync page, built and compressed while the current one is on the wire.
 
 A first sync is a chain of requests, each needing the cursor of the one before: left alone,
 the database, the compression, the link and the desk take turns. Building page N+1 as soon as
@@ -13,19 +13,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
 
 _MAX_PAGES = 8
 _MAX_AGE_S = 60.0
 
+T = TypeVar("T")
 
-class PagePrefetch:
+
+class PagePrefetch(Generic[T]):
     def __init__(self, workers: int = 1) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="central-prefetch")
         self._lock = threading.Lock()
-        self._pages: OrderedDict[Hashable, tuple[float, Future[bytes]]] = OrderedDict()
+        self._pages: OrderedDict[Hashable, tuple[float, Future[T]]] = OrderedDict()
         self._closed = False
 
-    def start(self, key: Hashable, build: Callable[[], bytes]) -> None:
+    def start(self, key: Hashable, build: Callable[[], T]) -> None:
         """Begin building the page a later request with `key` will ask for."""
         now = time.monotonic()
         with self._lock:
@@ -37,7 +40,7 @@ class PagePrefetch:
                 self._pages.popitem(last=False)[1][1].cancel()
             self._pages[key] = (now, self._pool.submit(build))
 
-    def take(self, key: Hashable) -> bytes | None:
+    def take(self, key: Hashable) -> T | None:
         """The page built for `key`, or None (not started, cancelled or failed)."""
         with self._lock:
             entry = self._pages.pop(key, None)

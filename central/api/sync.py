@@ -21,6 +21,7 @@ from central.api.deps import (
 from central.errors import ApiError
 from central.identity import Account
 from central.poke import Waiter
+from central.sync_pull import PulledBody
 from central.sync_push import ForeignClient, MutationGap
 from central.writer import utcnow
 from sync.protocol import (
@@ -85,17 +86,26 @@ def _push(
     summary="The next page of the caller's scope, or a reset",
 )
 async def pull(body: PullRequest, request: Request, credentials: Bearer) -> Response:
-    # Assembled from stored JSON (see sync_pull); compressed by the GZip middleware.
-    content = await to_thread.run_sync(_pull, services(request), credentials, body)
-    return Response(content, media_type="application/json")
+    # Assembled from stored JSON and compressed on the worker thread, or ahead of the request
+    # during a first sync (see sync_pull): the GZip middleware passes it through as it is.
+    # Like the middleware, any mention of gzip in Accept-Encoding counts as accepting it.
+    compress = "gzip" in request.headers.get("accept-encoding", "")
+    pulled = await to_thread.run_sync(_pull, services(request), credentials, body, compress)
+    headers = {"Vary": "Accept-Encoding"}
+    if pulled.gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(pulled.content, media_type="application/json", headers=headers)
 
 
 def _pull(
-    svc: Services, credentials: HTTPAuthorizationCredentials | None, body: PullRequest
-) -> bytes:
+    svc: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    body: PullRequest,
+    compress: bool,
+) -> PulledBody:
     account = authenticate(svc, credentials)
     try:
-        return svc.pull.pull(account, body)
+        return svc.pull.pull_body(account, body, compress=compress)
     except ForeignClient:
         raise _foreign(svc, account, "pull", body.client_id) from None
 

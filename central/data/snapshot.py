@@ -16,11 +16,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    any_,
     cast,
     func,
     literal,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from central.data.engine import is_postgresql
 from central.data.feed import scope_clause
@@ -65,12 +67,35 @@ def _put_op(
     )
 
 
-def _joined(conn: Connection, op: ColumnElement[str]) -> ColumnElement[bytes]:
-    """The ops joined with commas, as UTF-8 bytes: the page goes out as bytes, so decoding
-    megabytes into str only to encode them again is saved."""
+def _joined(conn: Connection, op: ColumnElement[str]) -> ColumnElement[str | bytes]:
+    """The ops joined with commas: text on PostgreSQL, UTF-8 bytes on SQLite (see `_utf8`).
+
+    PostgreSQL sends a bytea value as hex text (twice its size, encoded by the server and
+    decoded by the driver): measured on a page of a thousand cases, receiving the text and
+    encoding it here cost 17 ms against 30 ms for `convert_to(...)`."""
     if is_postgresql(conn):
-        return func.convert_to(func.string_agg(op, _text(",")), _text("UTF8"), type_=LargeBinary())
+        return func.string_agg(op, _text(","))
     return cast(func.group_concat(op, ","), LargeBinary())
+
+
+def _utf8(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def _page_citizens(
+    conn: Connection, window: tuple[ColumnElement[bool], ...]
+) -> ColumnElement[bool]:
+    """`citizens.id` among those of the page's cases. On PostgreSQL, as an array of the
+    distinct ids: `IN (subquery)` was planned as a hash join over a scan of every citizen
+    (10 ms a page at 20,000 citizens, and growing with them); the array is looked up in the
+    primary key (3 ms)."""
+    c = cases.c
+    if is_postgresql(conn):
+        ids = select(func.array_agg(c.citizen_id.distinct())).where(
+            *window, c.citizen_id.is_not(None)
+        )
+        return citizens.c.id == any_(cast(ids.scalar_subquery(), ARRAY(String())))
+    return citizens.c.id.in_(select(c.citizen_id).where(*window, c.citizen_id.is_not(None)))
 
 
 def snapshot_page(conn: Connection, actor: Actor, after: str, limit: int) -> SnapshotPage:
@@ -119,7 +144,6 @@ def snapshot_page(conn: Connection, actor: Actor, after: str, limit: int) -> Sna
             .where(*window, timeline.c.case_id > after, timeline.c.case_id <= last_id)
         ).scalar()
     )
-    referenced = select(c.citizen_id).where(*window, c.citizen_id.is_not(None))
     ops.append(
         conn.execute(
             select(
@@ -127,7 +151,7 @@ def snapshot_page(conn: Connection, actor: Actor, after: str, limit: int) -> Sna
                     conn,
                     _put_op(conn, "citizen", citizens.c.id, citizens.c.seq, citizens.c.data),
                 )
-            ).where(citizens.c.id.in_(referenced))
+            ).where(_page_citizens(conn, window))
         ).scalar()
     )
-    return SnapshotPage(count, last_id, [bytes(text) for text in ops if text])
+    return SnapshotPage(count, last_id, [_utf8(text) for text in ops if text])

@@ -63,6 +63,31 @@ def test_a_first_sync_by_small_pages_delivers_exactly_the_scope(
     assert kinds["deadline_rule"] == 7 and kinds["holiday"] > 0 and kinds["operator"] >= 39
 
 
+def test_a_first_sync_brings_the_citizens_of_its_cases_and_no_others(
+    desk: Callable[..., Desk], server: ServerHandle
+) -> None:
+    people = [
+        {"citizen_id": r.id, "name": r.name, "phone": r.phone}
+        for r in server.services.registry.records()[100:103]  # type: ignore[attr-defined]
+    ]
+    results = desk("demo-supervisor").push(
+        create_case(team="t1111-a", citizen=people[0]),
+        create_case(team="t1111-a", citizen=people[0]),  # one citizen, two cases
+        create_case(team="t1111-a", citizen=people[1]),
+        create_case(centre="c1800", team="t1800-a", citizen=people[2]),  # not the operator's
+    )
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    reader = desk("demo-operator")
+    reader.sync(limit=2)  # pages of two cases: a citizen's cases may span pages
+    received = set(reader.cases())
+    with server.services.engine.connect() as conn:
+        rows = conn.execute(select(cases.c.id, cases.c.citizen_id)).all()
+    wanted = {citizen for case_id, citizen in rows if case_id in received and citizen}
+    assert {people[0]["citizen_id"], people[1]["citizen_id"]} <= wanted
+    assert people[2]["citizen_id"] not in wanted
+    assert set(reader.store.of_type("citizen")) == wanted
+
+
 def test_scopes_follow_the_roles_and_confidentiality(desk: Callable[..., Desk]) -> None:
     ids = seed_cases(desk("demo-supervisor"))
     operator, other_team, supervisor = (
