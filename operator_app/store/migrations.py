@@ -60,6 +60,11 @@ def _sort_indexes(db: sqlite_utils.Database) -> None:
     _run(db, schema.SORT_INDEXES)
 
 
+@migrations(name="0008_open_text_sort_indexes")
+def _open_text_sort_indexes(db: sqlite_utils.Database) -> None:
+    _run(db, schema.OPEN_TEXT_SORT_INDEXES)
+
+
 STEPS: tuple[str, ...] = (
     "0001_cases",
     "0002_sync",
@@ -68,6 +73,7 @@ STEPS: tuple[str, ...] = (
     "0005_search_terms",
     "0006_workload_index",
     "0007_sort_indexes",
+    "0008_open_text_sort_indexes",
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -257,3 +257,14 @@ SORT_INDEXES: tuple[str, ...] = (
     "CREATE INDEX ix_open_status ON case_view(status) WHERE is_open = 1",
     "CREATE INDEX ix_open_priority ON case_view(priority_rank) WHERE is_open = 1",
 )
+
+# Step 8: the sorts by subject and by citizen of open cases as index walks, like step 7's. They
+# were the queue's slowest first screens (measured at 1,000,000 cases, 598,020 open: 1.6 s
+# each, a scan of every case row; see bench/ui_sorts.py): free text, no other index orders them.
+# Sorts by number walk ix_view_number (queue.py reads them as consecutive runs), by category,
+# centre and assignee the indexes of step 3. Each holds only open cases, in the order queue.py
+# sorts them (the key, then the rid).
+OPEN_TEXT_SORT_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX ix_open_subject ON case_view(subject) WHERE is_open = 1",
+    "CREATE INDEX ix_open_citizen ON case_view(citizen_name) WHERE is_open = 1",
+)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from operator_app.domain.records import record_to_json
-from operator_app.store import NewerSchemaError, QueueFilter, Store
+from operator_app.store import NewerSchemaError, QueueFilter, Sort, SortKey, Store
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import SCHEMA_VERSION, STEPS, migrate
+from operator_app.store.queue import queue_plan
 from operator_app.store.search_text import case_doc
 
 from .conftest import FakeClock, make_case
@@ -136,3 +137,27 @@ def test_a_higher_user_version_is_refused_too(db_path: Path, clock: FakeClock):
     conn.close()
     with pytest.raises(NewerSchemaError, match="Update the application"):
         Store.open(db_path, clock=clock, threaded=False)
+
+
+def test_step_8_indexes_the_open_cases_a_cache_held_before_it(db_path: Path, clock: FakeClock):
+    case_id = _seed_before(db_path, "0008_open_text_sort_indexes")
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        conn = store._conn()
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"ix_open_subject", "ix_open_citizen"} <= indexes
+        rid = store.rid_of(case_id)
+        for sort, index in (
+            (SortKey.SUBJECT, "ix_open_subject"),
+            (SortKey.CITIZEN, "ix_open_citizen"),
+        ):
+            plan = queue_plan(conn, QueueFilter(open_only=True), Sort(sort), store.today())
+            assert index in plan[0] and "TEMP B-TREE" not in plan[0], plan
+            assert store.queue_ids(QueueFilter(open_only=True), Sort(sort), 200) == [rid]
+        # Read from the index alone: what it holds is what the case row says.
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM case_view INDEXED BY ix_open_subject"
+                " WHERE is_open = 1 AND subject = 'Хогийн цэг дүүрсэн'"
+            ).fetchone()[0]
+            == 1
+        )
