@@ -3,7 +3,10 @@ page of them, and facet counts for the filter bar. Reader-side: no writes here."
 
 from __future__ import annotations
 
+import array
 import sqlite3
+import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
@@ -43,12 +46,25 @@ _SORT_SQL: dict[SortKey, str] = {
     SortKey.SUBJECT: "subject",
     SortKey.CITIZEN: "citizen_name",
 }
-# The sorts of open cases that schema.SORT_INDEXES turns into an index walk.
+# The sorts of open cases that schema.SORT_INDEXES and OPEN_TEXT_SORT_INDEXES turn into an
+# index walk.
 INDEXED_OPEN_SORTS = frozenset(
-    {SortKey.REGISTERED_AT, SortKey.DUE_DATE, SortKey.STATUS, SortKey.PRIORITY}
+    {
+        SortKey.REGISTERED_AT,
+        SortKey.DUE_DATE,
+        SortKey.STATUS,
+        SortKey.PRIORITY,
+        SortKey.SUBJECT,
+        SortKey.CITIZEN,
+    }
 )
 # SQLite VM steps between checks of whether a queue query is still wanted.
 CANCEL_CHECK_STEPS = 100_000
+# How long a first screen may walk its sort's index before the planner's own reading is
+# asked instead (see queue_ids), and how often it looks at the clock (about every 0.1 ms).
+WALK_BUDGET_MS = 60
+WALK_CHECK_STEPS = 1_000
+_CLOSED = frozenset({Status.RESOLVED, Status.CLOSED})
 # Keys whose column may be NULL: those rows sort last in either direction.
 _NULLABLE = frozenset({SortKey.DUE_DATE, SortKey.UPDATED_AT, SortKey.NUMBER, SortKey.ASSIGNEE})
 
@@ -162,9 +178,13 @@ class _Where:
 
 def _where(f: QueueFilter, today: date, walk_sort_index: bool = False) -> _Where:
     w = _Where(today)
-    if f.open_only:
+    if _only_open(f):
+        # Also when only implied by the statuses: the partial indexes of open cases apply.
         w.parts.append("is_open = 1")
-    w.one_of("status", f.statuses)
+    # So is a status of open cases (each holds a tenth to a half of them at 1M cases): its
+    # index then a sort took 110-350 ms, the walk 0.2-16 ms. A rare one makes the walk long:
+    # see queue_ids.
+    w.one_of("+status" if walk_sort_index else "status", f.statuses)
     w.one_of("type", f.types)
     if f.categories:
         # A top-level category also matches its sub-categories ("health" and "health.x").
@@ -237,17 +257,176 @@ def _order(sorts: Sequence[Sort], f: QueueFilter) -> str:
     return ", ".join(terms)
 
 
-def queue_sql(
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One run of a sort that is read as consecutive statements: the rows `where` selects,
+    ordered by `key` (then by the sort's other keys and the rid)."""
+
+    where: str
+    key: str | None
+
+
+# A sort whose order is a few runs, each of them the walk of an index where one big sort
+# with `x IS NULL` first could use none; keyed by the sort and its direction.
+#
+# By number: case numbers (``2026-000123``, digits first) sort before provisional ones
+# (``P-7K3Q-17``) in either format's order, so coalesce(number, provisional_ref) is the
+# numbers, then the provisional references, then the cases with neither: ix_view_number,
+# then ix_view_provisional (measured at 1,000,000 cases: a first screen from 1.9-3.3 s as
+# one sort to 1 ms).
+_NUMBER_PARTS = {
+    False: (
+        _Part("number IS NOT NULL", "number"),
+        _Part("number IS NULL AND provisional_ref IS NOT NULL", "provisional_ref"),
+        _Part("number IS NULL AND provisional_ref IS NULL", None),
+    ),
+    True: (
+        _Part("number IS NULL AND provisional_ref IS NOT NULL", "provisional_ref"),
+        _Part("number IS NOT NULL", "number"),
+        _Part("number IS NULL AND provisional_ref IS NULL", None),
+    ),
+}
+# The latest deadlines first, with no deadline last: ix_open_due, on (due_date IS NULL,
+# due_date), walked backwards from the end of each half (as one statement, "IS NULL" up and
+# the date down, it sorted every dated open case: 361 ms at 1,000,000 cases). The key of the
+# second half is all NULL: it only lets the index give its order.
+_LATEST_DEADLINE_PARTS = (
+    _Part("(due_date IS NULL) = 0", "due_date"),
+    _Part("(due_date IS NULL) = 1", "due_date"),
+)
+
+
+def _parts(sort: Sort, f: QueueFilter) -> tuple[_Part, ...] | None:
+    if sort.key is SortKey.NUMBER:
+        return _NUMBER_PARTS[sort.descending]
+    if sort.key is SortKey.DUE_DATE and sort.descending and _only_open(f):
+        return _LATEST_DEADLINE_PARTS
+    return None
+
+
+def _parts_order(sorts: Sequence[Sort], f: QueueFilter) -> list[tuple[str, str]]:
+    """The sort as (extra WHERE, ORDER BY) of each consecutive statement, in reading order."""
+    parts = _parts(sorts[0], f) if sorts else None
+    if parts is None:
+        return [("", _order(sorts, f))]
+    first, rest = sorts[0], sorts[1:]
+    tail = _order(rest, f) if rest else ("rid DESC" if first.descending else "rid")
+    direction = " DESC" if first.descending else ""
+    return [(part.where, f"{part.key}{direction}, {tail}" if part.key else tail) for part in parts]
+
+
+def _walks_sort_index(f: QueueFilter, sorts: Sequence[Sort]) -> bool:
+    """Whether a first screen of this question is best read by walking the sort's index."""
+    if not sorts:
+        return False
+    if sorts[0].key is SortKey.NUMBER:
+        return True
+    return _only_open(f) and sorts[0].key in INDEXED_OPEN_SORTS
+
+
+def _only_open(f: QueueFilter) -> bool:
+    """Whether the filter finds open cases alone (said or implied by its statuses)."""
+    return f.open_only or bool(f.statuses and f.statuses.isdisjoint(_CLOSED))
+
+
+def queue_statements(
     f: QueueFilter, sort: Sort | Sequence[Sort], today: date, first_screen: bool = False
-) -> tuple[str, dict[str, Any]] | None:
-    """The one statement behind a queue view (None when the filter can match nothing);
-    `first_screen` when only its first rows are wanted."""
+) -> list[tuple[str, dict[str, Any]]] | None:
+    """The statements behind a queue view, whose answers follow each other in the view's
+    order (None when the filter can match nothing). With `first_screen`, those that read its
+    first rows by walking the sort's index, when it has one: one statement per run of the
+    sort (see _NUMBER_PARTS), the filter's indexed columns unused."""
     sorts = (sort,) if isinstance(sort, Sort) else tuple(sort)
-    walk = first_screen and f.open_only and bool(sorts) and sorts[0].key in INDEXED_OPEN_SORTS
+    walk = first_screen and _walks_sort_index(f, sorts)
     w = _where(f, today, walk_sort_index=walk)
     if w.empty:
         return None
-    return f"SELECT rid FROM case_view WHERE {w.sql()} ORDER BY {_order(sorts, f)}", w.params
+    where = w.sql()
+    if not walk:
+        return [(f"SELECT rid FROM case_view WHERE {where} ORDER BY {_order(sorts, f)}", w.params)]
+    out = []
+    for extra, order in _parts_order(sorts, f):
+        condition = f"{where} AND {extra}" if extra else where
+        out.append((f"SELECT rid FROM case_view WHERE {condition} ORDER BY {order}", w.params))
+    return out
+
+
+def queue_sql(
+    f: QueueFilter, sort: Sort | Sequence[Sort], today: date, first_screen: bool = False
+) -> tuple[str, dict[str, Any]] | None:
+    """The statement behind a queue view read in one statement (see `queue_statements`)."""
+    statements = queue_statements(f, sort, today, first_screen)
+    if statements is None:
+        return None
+    if len(statements) != 1:
+        raise ValueError("this first screen is read as several statements: queue_statements")
+    return statements[0]
+
+
+class _Interrupt:
+    """SQLite's progress handler: stops a statement nobody wants any more, or a walk that has
+    gone on past its deadline (`over` says which)."""
+
+    def __init__(self, cancelled: Callable[[], bool] | None) -> None:
+        self._cancelled = cancelled
+        self._deadline: float | None = None
+        self.over = False
+
+    def budget(self, seconds: float | None) -> None:
+        self._deadline = None if seconds is None else time.perf_counter() + seconds
+        self.over = False
+
+    def __call__(self) -> int:
+        if self._cancelled is not None and self._cancelled():
+            return 1
+        if self._deadline is not None and time.perf_counter() > self._deadline:
+            self.over = True
+            return 1
+        return 0
+
+
+def _read(
+    conn: sqlite3.Connection, statements: list[tuple[str, dict[str, Any]]], limit: int | None
+) -> list[int]:
+    found: list[int] = []
+    for sql, params in statements:
+        if limit is None:
+            found.extend(_read_all(conn, sql, params))
+            continue
+        left = max(int(limit), 0) - len(found)
+        if left <= 0:
+            break
+        found.extend(
+            rid for (rid,) in conn.execute(sql + " LIMIT :limit", {**params, "limit": left})
+        )
+    return found
+
+
+# A whole list is one string of fixed-width hex rids, built inside SQLite. Read row by row,
+# each of 600,000 rows took the interpreter lock back for its rid, and the GUI thread, which
+# needs the lock for every cell it paints, could wait up to a switch interval (5 ms) each
+# time it asked while a list was read. Read whole, the lock is taken for a few short slices
+# of decoding, and the read is faster too (598,000 rids by subject: 971 ms to 363 ms). The
+# LIMIT keeps the subquery's order: SQLite may drop the ORDER BY of a subquery without one.
+_HEX_RID = "printf('%016x', rid)"
+_DECODE_RIDS = 16_384
+
+
+def _read_all(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[int]:
+    (text,) = conn.execute(
+        f"SELECT group_concat({_HEX_RID}, '') FROM ({sql} LIMIT -1)", params
+    ).fetchone()
+    rids: list[int] = []
+    if not text:
+        return rids
+    width = 16 * _DECODE_RIDS
+    for start in range(0, len(text), width):
+        part = array.array("Q", bytes.fromhex(text[start : start + width]))
+        if sys.byteorder == "little":
+            part.byteswap()
+        rids.extend(part.tolist())
+        time.sleep(0)  # let the GUI thread have the interpreter lock
+    return rids
 
 
 def queue_ids(
@@ -259,21 +438,33 @@ def queue_ids(
     cancelled: Callable[[], bool] | None = None,
 ) -> list[int]:
     """The rids of every matching case, in order (ties broken by rid, so stable: in the sort's
-    direction); only the
-    first `limit` of them when given (a first screenful, before the whole list)."""
-    query = queue_sql(f, sort, today, first_screen=limit is not None)
-    if query is None:
+    direction); only the first `limit` of them when given (a first screenful, before the
+    whole list).
+
+    A first screen walks the sort's index where it has one, checking the filter row by row,
+    and stops after a screenful: milliseconds, unless the filter is rare among the cases
+    walked. A walk that has not filled the screen within WALK_BUDGET_MS gives way to the
+    planner's own reading (the filter's index, then a sort of what it finds)."""
+    walked = queue_statements(f, sort, today, first_screen=limit is not None)
+    if walked is None:
         return []
-    sql, params = query
-    if limit is not None:
-        sql += " LIMIT :limit"
-        params = {**params, "limit": max(int(limit), 0)}
-    if cancelled is not None:
-        # A question no longer wanted (the operator asked another) stops where it is, even
-        # inside SQLite's sort, instead of keeping a reader busy for a second.
-        conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
+    # A question no longer wanted (the operator asked another) stops where it is, even
+    # inside SQLite's sort, instead of keeping a reader busy for a second.
+    interrupt = _Interrupt(cancelled)
     try:
-        return [rid for (rid,) in conn.execute(sql, params)]
+        plain = queue_statements(f, sort, today)
+        if limit is not None and walked != plain:
+            # Checked often: a walk's steps are index and row lookups, not cheap opcodes.
+            conn.set_progress_handler(interrupt, WALK_CHECK_STEPS)
+            interrupt.budget(WALK_BUDGET_MS / 1000)
+            try:
+                return _read(conn, walked, limit)
+            except sqlite3.OperationalError:
+                if not interrupt.over:
+                    raise
+            interrupt.budget(None)
+        conn.set_progress_handler(interrupt, CANCEL_CHECK_STEPS)
+        return _read(conn, plain or [], limit)
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc):  # a query FTS5 still refused: no matches, not an error
             return []
@@ -281,8 +472,25 @@ def queue_ids(
             return []  # interrupted: nobody waits for the answer
         raise
     finally:
-        if cancelled is not None:
-            conn.set_progress_handler(None, 0)
+        conn.set_progress_handler(None, 0)
+
+
+def queue_plan(
+    conn: sqlite3.Connection,
+    f: QueueFilter,
+    sort: Sort | Sequence[Sort],
+    today: date,
+    limit: int | None = 200,
+) -> list[str]:
+    """How SQLite reads the question, or its first `limit` rids (EXPLAIN QUERY PLAN of each
+    statement): for benchmarks and tests."""
+    statements = queue_statements(f, sort, today, first_screen=limit is not None)
+    out: list[str] = []
+    for sql, params in statements or []:
+        if limit is not None:
+            sql, params = sql + " LIMIT :limit", {**params, "limit": limit}
+        out.append(" / ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)))
+    return out
 
 
 def facet_counts(
