@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from operator_app.domain.model import CaseType, Channel, Status
@@ -315,3 +316,43 @@ def test_a_selected_case_beyond_the_first_screen_is_kept_once_the_rest_arrives(
     row = view.currentIndex().row()
     assert row >= 50
     assert view.rowAt(0) <= row <= view.rowAt(view.viewport().height() - 1)
+
+
+class _StopsOnFirstCount:
+    """Forwards to a store; the first facet count closes the panel while it runs (as a window
+    closing under a count on its reader would)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.panel: QueuePanel | None = None
+        self.counted: list[Facet] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def facet_counts(self, f: QueueFilter, facets: Any = tuple(Facet)) -> Any:
+        self.counted.extend(facets)
+        if self.panel is not None:
+            self.panel.stop()
+        return self._store.facet_counts(f, facets)
+
+
+def test_stopping_the_panel_ends_its_facet_counts_and_its_search_timer(
+    qtbot: QtBot, desk: DeskContext
+) -> None:
+    store = _StopsOnFirstCount(desk.store)
+    panel = QueuePanel(replace(desk, store=store))  # type: ignore[arg-type]
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_base_filter(QueueFilter())
+    assert panel.model.rowCount() > 0
+    qtbot.keyClicks(panel.filter_bar.search, "halaalt")  # waits for the operator's pause
+    store.panel = panel
+    counted: list[bool] = []
+    panel.counts_loaded.connect(lambda: counted.append(True))
+
+    panel.refresh_counts()  # one facet per task: the panel stops during the first
+    assert store.counted == [Facet.STATUS] and not counted
+    assert [timer for timer in panel.findChildren(QTimer) if timer.isActive()] == []
+    panel.refresh_counts()  # asked once stopped: nothing is counted
+    assert store.counted == [Facet.STATUS]

@@ -314,6 +314,10 @@ class FilterBar(Retranslatable, QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def stop(self) -> None:
+        """Emit nothing more: a quick search waiting for the operator's pause is dropped."""
+        self._search_timer.stop()
+
     @Slot()
     def clear(self) -> None:
         """Back to the defaults: open cases, everything else "any", no search text."""

@@ -82,7 +82,7 @@ _NEVER_SET = frozenset(
     int(role) for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole)
 )
 Cells = tuple[dict[int, Any], ...]  # per column: role -> value (None values left out)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_COLUMNS = len(Column)
 
 
 class QueueModel(QAbstractTableModel):
@@ -146,9 +146,21 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        # Never fetches: Anki's lesson, a table asks for flags of every visible cell.
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # flags() is QAbstractTableModel's own (enabled, selectable, no children): it never
+    # fetches (Anki's lesson: a table asks for the flags of every cell it paints), and, not
+    # overridden, costs a paint no call into Python per cell.
+
+    def index(
+        self,
+        row: int,
+        column: int,
+        parent: AnyIndex = QModelIndex(),  # noqa: B008
+    ) -> QModelIndex:
+        # Qt's own asks rowCount() and columnCount() (two calls into Python) for every cell a
+        # paint draws; a screenful is some 500 cells, and each call costs microseconds.
+        if 0 <= row < len(self._rids) and 0 <= column < _COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -183,11 +195,11 @@ class QueueModel(QAbstractTableModel):
 
     def multiData(self, index: AnyIndex, role_data_span: QModelRoleDataSpan) -> None:
         """Every role a delegate asks of a cell, in one call (one trip into Python per cell)."""
-        if not index.isValid() or index.row() >= len(self._rids):
+        row_number = index.row()  # -1 for an invalid index
+        if not 0 <= row_number < len(self._rids):
             for item in role_data_span:
                 item.clearData()
             return
-        row_number = index.row()
         cells = self._cells_of(self._rids[row_number], row_number)
         column = index.column()
         for item in role_data_span:
@@ -288,9 +300,11 @@ class QueueModel(QAbstractTableModel):
         self.set_query(QueueQuery(self._query.filter, self._query.sort, text))
 
     def stop(self) -> None:
-        """Ask nothing more of the store: a live refresh waiting to run is dropped."""
+        """Ask nothing more of the store: a live refresh waiting to run is dropped, and so is
+        every answer still on its way (a first screen's would ask for the whole list)."""
         self._refresh_timer.stop()
         self._stopped = True
+        self._seq += 1
 
     def refresh(self) -> None:
         """Ask the same question again now, keeping what is selected and scrolled to."""

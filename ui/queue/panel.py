@@ -56,6 +56,7 @@ class QueuePanel(Retranslatable, QWidget):
         self._context = context
         self._base = QueueFilter()
         self._facet_seq = 0
+        self._stopped = False
         self.model = QueueModel(context.store, context.runner, clock=context.clock, parent=self)
         self.filter_bar = FilterBar(context.actor.id, self)
         self.view = QueueView(self.model, context.settings, self)
@@ -87,8 +88,11 @@ class QueuePanel(Retranslatable, QWidget):
 
     def stop(self) -> None:
         """No more questions to the store (the window is closing; the runner may be gone)."""
+        self._stopped = True
         self._facet_timer.stop()
+        self._facet_seq += 1  # a facet count on its way asks for no next facet
         self._tick.stop()
+        self.filter_bar.stop()
         self.model.stop()
 
     # -- what is shown -------------------------------------------------------------------------
@@ -123,6 +127,8 @@ class QueuePanel(Retranslatable, QWidget):
     @Slot(bool)
     def _on_snapshot(self, live: bool) -> None:
         self.legend.set_count(self.model.rowCount())
+        if self._stopped:
+            return
         # Counted once the answer is in: whether to count depends on its size, and counting
         # meanwhile would only slow the answer down.
         self._facet_timer.start(FACETS_AFTER_CHANGE_MS if live else FACETS_AFTER_QUERY_MS)
@@ -138,6 +144,8 @@ class QueuePanel(Retranslatable, QWidget):
         query = self.model.query
         self._facet_seq += 1
         seq = self._facet_seq
+        if self._stopped:
+            return
         if (
             query.filter is None
             or is_identifier(query.lookup)
