@@ -11,7 +11,8 @@ repeated. Reported: medians over runs and repetitions.
 - sort, filter, quick search: from the operator's click (or Enter) until the new answer's first
   rows are painted;
 - worst event-loop stall: a precise 5 ms timer on the GUI thread, its largest lateness during
-  the actions above;
+  the actions above; and the GUI thread's own processor time between two of its ticks, at
+  most (lateness also counts time spent waiting for a processor that other programs hold);
 - peak memory: the process's RSS high-water mark.
 """
 
@@ -52,6 +53,7 @@ MEASURES = (
     Measure("search", "quick search answered", "ms", 300),
     Measure("scroll_end", "scroll to the end", "ms", None),
     Measure("stall_actions", "worst stall: sort, filter, search", "ms", 50),
+    Measure("busy_actions", "… GUI thread's own work, longest stretch", "ms", None),
     Measure("stall_all", "worst stall: whole run after paint", "ms", None),
     Measure("rss", "peak memory (RSS high-water)", "MiB", 400),
     Measure("private", "… of which private (RssAnon, sampled)", "MiB", None),
@@ -73,12 +75,16 @@ def run_child(kind: str, args: argparse.Namespace, path: Path) -> dict[str, floa
     command = [sys.executable, "-m", "bench.ui", "--child", kind, "--db", str(path)]
     command += ["--repeats", str(args.repeats), "--fts", json.dumps(fts_terms())]
     command += ["--started", repr(time.time())]
+    if args.trace and kind == OURS:
+        command.append("--trace")
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"{kind} run failed:\n{done.stderr[-4000:]}")
+    if args.trace:
+        print(done.stderr, file=sys.stderr, flush=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -88,7 +94,7 @@ def run_child_here(args: argparse.Namespace) -> dict[str, Any]:
     if args.child == OURS:
         from bench.ui_run import run_ours
 
-        run_ours(Path(args.db), args.started, args.repeats, out)
+        run_ours(Path(args.db), args.started, args.repeats, out, args.trace)
     else:
         from bench.ui_qsql import run_qsql
 
@@ -107,7 +113,7 @@ def medians(runs: list[dict[str, Any]]) -> dict[str, float]:
         values = [v for run in runs for v in _as_list(run.get(m.key))]
         if values:
             # Stalls and memory are worst cases: the worst run counts; times take the median.
-            worst = m.key.startswith("stall") or m.key in ("rss", "private")
+            worst = m.key.startswith(("stall", "busy")) or m.key in ("rss", "private")
             out[m.key] = max(values) if worst else statistics.median(values)
     return out
 
@@ -154,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="each action, per run")
     parser.add_argument("--only", choices=(OURS, QSQL), help="run one side only")
     parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument(
+        "--trace", action="store_true", help="print what the GUI thread did in each stall"
+    )
     parser.add_argument("--child", choices=(OURS, QSQL), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)

@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
+from bench.ui_trace import STALL_MS, StallTracer
+
 PROBE_MS = 5
 WAIT_MS = 120_000
 SIZE = (1400, 900)
@@ -35,29 +37,39 @@ def peak_rss_mib() -> float:
 class StallProbe(QObject):
     """A precise timer on the GUI thread; its lateness is how long the event loop was held."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracer: StallTracer | None = None) -> None:
         super().__init__()
+        self._tracer = tracer  # told of every stall (diagnostic runs)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(PROBE_MS)
         self._timer.timeout.connect(self._tick)
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.worst = 0.0
+        self.worst_busy = 0.0  # the GUI thread's own processor time in its longest stretch
         self._ticks = 0
         self.peak_private = private_mib()
         self._timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, (now - self._last) * 1000 - PROBE_MS)
-        self._last = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        late = (now - self._last) * 1000 - PROBE_MS
+        self.worst = max(self.worst, late)
+        # How late the timer fires also counts the time the thread waited for a processor
+        # (other programs) or the interpreter lock; its processor time is what it did.
+        self.worst_busy = max(self.worst_busy, (cpu - self._last_cpu) * 1000)
+        if self._tracer is not None and late >= STALL_MS:
+            self._tracer.report(self._last, now, late)
+        self._last, self._last_cpu = now, cpu
         self._ticks += 1
         if self._ticks % 20 == 0:
             self.peak_private = max(self.peak_private, private_mib())
 
     def reset(self) -> None:
-        self._last = time.perf_counter()
+        self._last, self._last_cpu = time.perf_counter(), time.thread_time()
         self.worst = 0.0
+        self.worst_busy = 0.0
 
 
 class PaintWatch(QObject):

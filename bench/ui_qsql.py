@@ -75,11 +75,13 @@ def run_qsql(path: Path, started: float, repeats: int, fts: list[str], out: dict
     out["open_to_paint"] = (watch._done or 0) * 1000 - opened * 1000
     app.processEvents()
     stalls: list[float] = []
+    busy: list[float] = []
 
     def timed(key: str, action: Callable[[], object]) -> None:
         probe.reset()
         out.setdefault(key, []).append(watch.until(answer_shown(shown_query[0]), action))
         stalls.append(probe.worst)
+        busy.append(probe.worst_busy)
 
     for i in range(repeats):
         sql = SORTS[i % len(SORTS)]
@@ -91,6 +93,7 @@ def run_qsql(path: Path, started: float, repeats: int, fts: list[str], out: dict
         text = fts[i % len(fts)]
         timed("search", lambda text=text: select("1", "registered_at DESC", text))
     out["stall_actions"] = max(stalls)
+    out["busy_actions"] = max(busy)
     select("is_open = 1", "registered_at DESC")
     app.processEvents()
     probe.reset()

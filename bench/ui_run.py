@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QApplication
 
 from bench.ui_cache import clock
 from bench.ui_probe import SIZE, PaintWatch, StallProbe, _since
+from bench.ui_trace import StallTracer
 from operator_app.domain.model import Actor, Channel, Role, Status
 from operator_app.store import Store
 from ui.bridge import TaskRunner
 from ui.context import DeskContext
+from ui.garbage_collection import tune_garbage_collector
 from ui.queue.columns import Column
 from ui.queue.panel import QueuePanel
 from ui.settings import Settings
@@ -51,14 +53,20 @@ SEARCHES = ("халаалт", "zam", "цахилгаан", "hog", "ус")
 # -- the desk's queue ------------------------------------------------------------------------
 
 
-def run_ours(path: Path, started: float, repeats: int, out: dict[str, Any]) -> None:
+def run_ours(
+    path: Path, started: float, repeats: int, out: dict[str, Any], trace: bool = False
+) -> None:
     app = QApplication.instance() or QApplication([])
-    probe = StallProbe()
+    tracer = StallTracer(sample=False) if trace else None
+    if tracer is not None:
+        tracer.watch_events(app)
+    probe = StallProbe(tracer)
     opened = time.perf_counter()
     store = Store.open(path, clock=clock)
     runner = TaskRunner()
     settings = Settings.open(Path(tempfile.mkdtemp(prefix="bench-ui-")) / "settings.ini")
     panel = QueuePanel(DeskContext(store, runner, SUPERVISOR, settings, clock=clock))
+    tune_garbage_collector()  # as the desk does once it is built (ui/app.py)
     model, view = panel.model, panel.view
     watch = PaintWatch(view.viewport())
     answered = [0]
@@ -86,11 +94,13 @@ def run_ours(path: Path, started: float, repeats: int, out: dict[str, Any]) -> N
     probe.reset()
     bar = panel.filter_bar
     stalls: list[float] = []
+    busy: list[float] = []
 
     def timed(key: str, action: Callable[[], object]) -> None:
         probe.reset()
         out.setdefault(key, []).append(watch.until(answer_shown(answered[0]), action))
         stalls.append(probe.worst)
+        busy.append(probe.worst_busy)
 
     for i in range(repeats):
         column, order = SORTS[i % len(SORTS)]
@@ -117,6 +127,7 @@ def run_ours(path: Path, started: float, repeats: int, out: dict[str, Any]) -> N
 
         timed("search", search)
     out["stall_actions"] = max(stalls)
+    out["busy_actions"] = max(busy)
     whole = [0]  # the whole answers: scrolling to the end waits for the whole list
     model.snapshot_applied.connect(lambda _live: whole.__setitem__(0, whole[0] + 1))
     watch.until(lambda: whole[0] > 0 and top_loaded(), bar.search.clear)
@@ -132,3 +143,5 @@ def run_ours(path: Path, started: float, repeats: int, out: dict[str, Any]) -> N
     panel.stop()
     runner.shutdown()
     store.close()
+    if tracer is not None:
+        tracer.stop()
