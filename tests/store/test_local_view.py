@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
@@ -340,3 +341,23 @@ def test_a_backup_is_a_consistent_copy_that_opens_as_a_store(store: Store, tmp_p
         assert restored.case(case.id) == store.case(case.id)
         assert [e.id for e in restored.pending()] == [mine.mutation_id]
         assert restored.sync_state().client_id == store.sync_state().client_id
+
+
+def test_a_local_save_rewrites_only_the_view_columns_it_changes(store: Store, db_path):
+    # An upsert of the whole row rewrote its entry in every index of case_view (0.75 ms a save
+    # at 200,000 cases against 0.03 ms for one column). A trigger on UPDATE OF a column fires
+    # whenever the column is set, changed or not: it sees which columns a write touched.
+    case = make_case(status=Status.NEW, assignee=OPERATOR.id)
+    store.apply_page(page([put("case", case)])).result()
+    spy = sqlite3.connect(db_path, isolation_level=None)
+    spy.execute("CREATE TABLE touched (name TEXT) STRICT")
+    for column in ("centre", "category", "registered_at", "assignee", "sync_state"):
+        spy.execute(
+            f"CREATE TRIGGER touched_{column} AFTER UPDATE OF {column} ON case_view"
+            f" BEGIN INSERT INTO touched VALUES ('{column}'); END"
+        )
+    assert store.submit(AddNote(new_id(), case.id, "Дахин залгасан."), OPERATOR).result().queued
+    assert [name for (name,) in spy.execute("SELECT name FROM touched")] == ["sync_state"]
+    assert _row(store, case.id).sync_state is CaseSyncState.PENDING
+    assert [n.body for n in store.notes(case.id)] == ["Дахин залгасан."]
+    spy.close()
