@@ -351,18 +351,6 @@ def queue_statements(
     return out
 
 
-def queue_sql(
-    f: QueueFilter, sort: Sort | Sequence[Sort], today: date, first_screen: bool = False
-) -> tuple[str, dict[str, Any]] | None:
-    """The statement behind a queue view read in one statement (see `queue_statements`)."""
-    statements = queue_statements(f, sort, today, first_screen)
-    if statements is None:
-        return None
-    if len(statements) != 1:
-        raise ValueError("this first screen is read as several statements: queue_statements")
-    return statements[0]
-
-
 class _Interrupt:
     """SQLite's progress handler: stops a statement nobody wants any more, or a walk that has
     gone on past its deadline (`over` says which)."""
