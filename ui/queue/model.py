@@ -8,8 +8,10 @@ Anki's browser `DataModel`, over the local store:
   one stops on its reader;
 - `data()` serves rows from an LRU cache; a missing row asks for its page (once) on a reader
   thread and shows a placeholder until it arrives; `flags()` and `data()` never touch the store;
-- a delegate paints a cell through one `multiData()` call, served from the cell values worked
-  out once per row: a screenful is a few hundred trips into Python, not thousands;
+- what a row's cells paint is worked out once, on the reader that fetched the row, and kept;
+  the view's `QueueDelegate` paints a cell from it in one trip into Python, drawing no more
+  than a rectangle and a prepared text (a stock delegate's `multiData()` call is served from
+  the same values);
 - the GUI thread never walks the whole id list: a new answer is compared with the old one, and
   the rows of the cached and selected cases are located, on the reader (no rid-to-row map of
   a million entries);
@@ -45,7 +47,7 @@ from operator_app.store import Changes, QueueFilter, QueueRow, Sort, Store
 from ui.bridge import TaskRunner
 from ui.context import system_clock
 from ui.directory_names import DirectoryNames
-from ui.queue.cells import cell_data
+from ui.queue.cells import PAINTED_ROLES, Cells, cell_data, row_cells
 from ui.queue.columns import COLUMN_OF_SORT, SORT_KEYS, Column, column_title
 from ui.queue.query import QueueQuery, Snapshot, build_first_screen, build_snapshot
 from ui.queue.row_cache import RowCache
@@ -66,22 +68,12 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-# The roles a delegate asks of every cell it paints: their values are worked out once per row
-# and kept (see `multiData`), since a screenful of cells asks thousands of times per paint.
-_PAINTED_ROLES = (
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.FontRole,
-    Qt.ItemDataRole.TextAlignmentRole,
-    Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.ForegroundRole,
-)
-_PAINTED = frozenset(int(role) for role in _PAINTED_ROLES)
+_PAINTED = frozenset(int(role) for role in PAINTED_ROLES)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 # Asked for every painted cell too, never answered here.
 _NEVER_SET = frozenset(
     int(role) for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole)
 )
-Cells = tuple[dict[int, Any], ...]  # per column: role -> value (None values left out)
 _COLUMNS = len(Column)
 
 
@@ -126,6 +118,9 @@ class QueueModel(QAbstractTableModel):
         self._pages_asked: set[int] = set()  # pages of the current snapshot on their way
         self._cells: dict[int, Cells] = {}  # by rid: what its cells paint, worked out once
         self._cells_capacity = max(cache_rows, 2 * page_size)
+        # Counts what makes cells stale (a new day, language or names): cells worked out on a
+        # reader for an older count are not kept.
+        self._cells_epoch = 0
         self._stale: set[int] = set()
         self._missing: set[int] = set()  # asked for, but gone from the store
         self._stopped = False
@@ -235,19 +230,25 @@ class QueueModel(QAbstractTableModel):
         row = self._row(rid, row_number)
         if row is None:
             return None
+        # Rows arrive with their cells (see `_fetch`); these were made stale by a new day, a
+        # new language or new names.
+        cells = row_cells(row, self._names, self._now)
+        self._keep_cells(rid, cells)
+        return cells
+
+    def _keep_cells(self, rid: int, cells: Cells) -> None:
         if len(self._cells) >= self._cells_capacity:
             self._cells.clear()  # rebuilt for what is on screen, at the next paint
-        names, now = self._names, self._now
-        cells = tuple(
-            {
-                int(role): value
-                for role in _PAINTED_ROLES
-                if (value := cell_data(row, column, role, names, now)) is not None
-            }
-            for column in Column
-        )
         self._cells[rid] = cells
-        return cells
+
+    def painted(self, row_number: int) -> tuple[int, Cells | None] | None:
+        """For a delegate: the rid at a row and what its cells paint (None until it arrives;
+        asks for its page once); None for no such row. Never touches the store."""
+        if not 0 <= row_number < len(self._rids):
+            return None
+        rid = self._rids[row_number]
+        cells = self._cells.get(rid)
+        return rid, cells if cells is not None else self._cells_of(rid, row_number)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A new query in the new order (the store sorts); some columns cannot be sorted."""
@@ -382,7 +383,7 @@ class QueueModel(QAbstractTableModel):
     def _apply(self, snapshot: Snapshot, *, live: bool, partial_answer: bool) -> None:
         now = self._clock()
         if local_date(now) != local_date(self._now):
-            self._cells.clear()  # deadlines count in days: a new day, new countdowns
+            self._forget_cells()  # deadlines count in days: a new day, new countdowns
         self._now = now
         self._live = live
         shown, was_partial = self._rids, self._partial
@@ -478,33 +479,46 @@ class QueueModel(QAbstractTableModel):
         if not rids or self._stopped:
             return
         self._inflight.update(rids)
-        store = self._store
+        store, names, now, epoch = self._store, self._names, self._now, self._cells_epoch
+
+        def load() -> list[tuple[QueueRow, Cells]]:
+            # The cells too, here on the reader: the paint that shows the rows formats nothing.
+            return [(row, row_cells(row, names, now)) for row in store.rows(rids)]
+
         self._runner.run_query(
-            lambda: store.rows(rids),
-            partial(self._rows_done, rids, self._seq, page),
+            load,
+            partial(self._rows_done, rids, self._seq, page, epoch),
             partial(self._rows_failed, rids, self._seq, page),
             receiver=self,
         )
 
     def _rows_done(
-        self, asked: list[int], seq: int, page: int | None, rows: list[QueueRow]
+        self,
+        asked: list[int],
+        seq: int,
+        page: int | None,
+        epoch: int,
+        loaded: list[tuple[QueueRow, Cells]],
     ) -> None:
         self._inflight.difference_update(asked)
         if seq == self._seq and page is not None:
             self._pages_asked.discard(page)
             self._locate_page(page)
-        found = {row.rid: row for row in rows}
+        found = {row.rid: (row, cells) for row, cells in loaded}
+        fresh = epoch == self._cells_epoch
         gone = False
         for rid in asked:
-            row = found.get(rid)
+            item = found.get(rid)
             self._cells.pop(rid, None)
-            if row is None:
+            if item is None:
                 # Left the store's view meanwhile: the next snapshot drops it.
                 self._cache.discard(rid)
                 self._missing.add(rid)
                 gone = True
             else:
-                self._cache.put(row)
+                self._cache.put(item[0])
+                if fresh:
+                    self._keep_cells(rid, item[1])
             self._stale.discard(rid)
         self._emit_rows(asked)
         if gone:
@@ -565,7 +579,11 @@ class QueueModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self._emit_all()
 
-    def _emit_all(self) -> None:
+    def _forget_cells(self) -> None:
         self._cells.clear()
+        self._cells_epoch += 1
+
+    def _emit_all(self) -> None:
+        self._forget_cells()
         if self._rids:
             self._emit_range(0, len(self._rids) - 1)

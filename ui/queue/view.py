@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -17,6 +18,7 @@ from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ui.queue.columns import COLUMN_KEYS, DEFAULT_WIDTHS, Column
+from ui.queue.delegate import QueueDelegate
 from ui.queue.model import QueueModel
 from ui.retranslate import Retranslatable
 from ui.settings import QUEUE_COLUMN_WIDTHS, Settings
@@ -25,6 +27,8 @@ SAVE_WIDTHS_MS = 400
 PREFETCH_ROWS = 50  # beyond the last row on screen: the next flick's worth
 KEEP = 1000  # selected rows carried over to a new answer
 Select = QItemSelectionModel.SelectionFlag
+# What the delegate takes from the view once (see `QueueDelegate.restyle`).
+_RESTYLE = frozenset((QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,8 @@ class QueueView(Retranslatable, QTableView):
         self._restoring = False
         self._current_case = ""
         self.setModel(model)
+        self._delegate = QueueDelegate(model, self)
+        self.setItemDelegate(self._delegate)
         self._configure()
         self._restore_widths()
         self._save_timer = QTimer(self)
@@ -145,6 +151,12 @@ class QueueView(Retranslatable, QTableView):
         if case_id != self._current_case:
             self._current_case = case_id
             self.current_case_changed.emit(case_id)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in _RESTYLE:
+            self._delegate.restyle()
+            self.viewport().update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
