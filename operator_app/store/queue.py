@@ -207,6 +207,11 @@ def _where(f: QueueFilter, today: date, walk_sort_index: bool = False) -> _Where
     w.one_of("team", f.teams)
     w.one_of("aimag", f.aimags)
     w.one_of("sync_state", f.sync)
+    if f.sync and CaseSyncState.SYNCED not in f.sync:
+        # In the partial index's own words: a bound state does not prove that it is not
+        # "synced", and without this the planner scanned every case (150-200 ms for none
+        # at 1M cases, 1.4-3 s when sorted with a first screen; 0.1 ms with the index).
+        w.parts.append(f"sync_state <> '{CaseSyncState.SYNCED.value}'")
     if f.assignees or f.unassigned:
         people = sorted(f.assignees)
         options = []

@@ -210,6 +210,11 @@ def test_rows_keep_the_order_asked_and_skip_unknown_rids(queue_store: Store):
             Sort(SortKey.REGISTERED_AT, True),
             "ix_view_category",
         ),
+        (  # the partial index of cases not synced (it was a scan of every case)
+            QueueFilter(sync=frozenset({CaseSyncState.CONFLICT, CaseSyncState.REJECTED})),
+            Sort(SortKey.REGISTERED_AT, True),
+            "ix_view_sync",
+        ),
     ],
 )
 def test_the_typical_views_use_their_index(queue_store: Store, f, sort, index):
