@@ -14,7 +14,8 @@ own process and drives real headless desks (store + engine) against it over loop
 3. Propagation: two online desks (long poll on); a note saved on one, timed until the other's
    cache has it; p50 and p95.
 
-A quick run: `python -m bench.sync --quick` (5,000 cases, 2,000 server changes).
+A quick run: `python -m bench.sync --quick` (5,000 cases, 2,000 server changes);
+`--first-sync-only` stops after 1. (with `--cases`, e.g. 50,000).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from operator_app.domain.model import Status
 from operator_app.domain.mutations import AddNote, ChangeStatus
 from operator_app.store import Changes, Store
 from sync.engine import EngineConfig
+from sync.garbage_collection import tuned_garbage_collector
 from sync.headless import HeadlessDesk, sample_case
 from sync.http import CentralClient, Timeouts
 from sync.protocol import MAX_PULL_LIMIT, PROTOCOL_SCHEMA_VERSION
@@ -385,11 +387,15 @@ def run(args: argparse.Namespace) -> list[Figure]:
             engine, args.cases, settings=settings, passwords=Passwords(settings), progress=progress
         )
         engine.dispose()
-        with central_serve(db_url, args.server_workers) as served:
+        # The desks below share this process; it collects as a desk's does (ui/app.py).
+        with central_serve(db_url, args.server_workers) as served, tuned_garbage_collector():
             url = served.base
             port = int(url.rsplit(":", 1)[1])
             first, supervisor = first_sync(url, work, args.pull_limit, args.repeats)
             figures += first
+            if args.first_sync_only:
+                supervisor.close()
+                return figures
             caught_up, operator = catch_up(
                 url, port, work, args.local_mutations, args.server_changes, rng, db_url
             )
@@ -408,7 +414,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, help="seeded cases (100,000; quick: 5,000)")
     parser.add_argument("--local-mutations", type=int, default=500)
     parser.add_argument("--server-changes", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=50, help="propagation samples")
@@ -421,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="5,000 cases, 100 local and 2,000 server changes"
     )
     parser.add_argument(
+        "--first-sync-only", action="store_true", help="only the first sync (1.), then stop"
+    )
+    parser.add_argument(
         "--pg-url",
         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
         help="a PostgreSQL server to create the scratch database on",
@@ -431,8 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
     if args.quick:
-        args.cases, args.local_mutations, args.server_changes = 5_000, 100, 2_000
+        args.cases = args.cases or 5_000
+        args.local_mutations, args.server_changes = 100, 2_000
         args.samples = min(args.samples, 20)
+    args.cases = args.cases or 100_000
     args.repeats = args.repeats or (2 if args.quick else 1)
     logging.basicConfig(level=logging.ERROR)
     figures = run(args)

@@ -45,7 +45,6 @@ from sync.poke import RECONNECT_PROBE_S, CycleCounter, PokeListener
 from sync.problems import ProblemCode, classify
 from sync.protocol import (
     DEFAULT_POKE_TIMEOUT_S,
-    DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
     MAX_PUSH_MUTATIONS,
     PROTOCOL_SCHEMA_VERSION,
@@ -92,7 +91,11 @@ class EngineConfig:
     backoff_base_s: float = BASE_DELAY_S
     backoff_cap_s: float = MAX_DELAY_S
     push_batch: int = MAX_PUSH_MUTATIONS
-    pull_limit: int = DEFAULT_PULL_LIMIT
+    # The largest page the server grants: a 50,000-case first sync ran at 4,960 cases/s in
+    # pages of 500 against 5,200 in pages of 1,000 (medians of four, side by side, each run
+    # within 4,690-5,440; a page's fixed costs, a request and the store's page end, come half
+    # as often). After a timeout the sizer halves it, so a slow link still gets small pages.
+    pull_limit: int = MAX_PULL_LIMIT
     # The whole-request watchdog for push and pull; None: the client's (Timeouts.total).
     request_deadline_s: float | None = None
     poke: bool = True

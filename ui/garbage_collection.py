@@ -10,14 +10,7 @@ is not in a cycle at once.
 
 from __future__ import annotations
 
-import gc
+# One setting for the window and the headless desk (sync.headless, bench.sync).
+from sync.garbage_collection import THRESHOLDS, tune_garbage_collector
 
-THRESHOLDS = (50_000, 20, 100)
-
-
-def tune_garbage_collector() -> tuple[int, int, int]:
-    """Call once the desk is built: freeze what exists, collect less often; the old thresholds."""
-    previous = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*THRESHOLDS)
-    return previous
+__all__ = ["THRESHOLDS", "tune_garbage_collector"]

