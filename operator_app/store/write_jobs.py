@@ -41,15 +41,31 @@ from operator_app.store.writer import NO_CHANGES, Changes, Job, JobFactory, Step
 # commit of what the transaction did so far. While the operator is saving, transactions stay
 # small: that commit was most of a save's wait (measured at 60,000 cases, a save every ~6 ms:
 # p95 7.1 ms with 16 cases a transaction, 4.1 ms with 4; the pull meanwhile 1,150 -> 750
-# cases/s). When nobody has saved for a while, a page is one transaction (up to half a second
-# of work), the queue looked at every 32 cases: commits of the same index pages were a fifth
-# of the apply time with 256-case transactions.
+# cases/s).
 CHUNK_SECONDS = 0.025
 MAX_CHUNK_CASES = 4
+BATCH_CASES = 1
+IDLE_AFTER_SECONDS = 5.0
+# Between saves, while the operator is at the desk (a save in the last AWAY_AFTER_SECONDS),
+# transactions are larger, the queue looked at every 4 cases. Not much larger: the next save
+# finds one in progress and waits for its commit whole. As one page a transaction (below),
+# each save of an operator's pace (each after IDLE_AFTER_SECONDS) waited 31-32 ms at the
+# median, 62-89 ms at p95 (200,000 cases); such a commit took 60-390 ms at 1,000,000 cases
+# (35-97 MB of WAL). 32 cases commit in ~2 ms (p95 3 ms) at 1,000,000 and those saves took
+# 2.0-2.4 ms (p95 4.3-5.0). The pull pays for it, mostly in FTS merges of more, smaller
+# segments: 3,700-4,000 pulled cases/s against 5,600-6,400 at 200,000 cases.
+DESK_CHUNK_SECONDS = 0.02
+DESK_CHUNK_CASES = 32
+DESK_BATCH_CASES = 4
+# When nobody has saved for a while (or since the store opened: a first sync, a catch-up at
+# the start of the day), a page is one transaction (up to half a second of work), the queue
+# looked at every 32 cases: commits of the same index pages were a fifth of the apply time
+# with 256-case transactions, and pages of 32 cases halved the rate into a full cache
+# (200,000 cases: 7,400 -> 3,750 cases/s) and cost a first sync a quarter (11,600 -> 8,700).
+# The first save after such a pause may wait for one such commit.
+AWAY_AFTER_SECONDS = 300.0
 IDLE_CHUNK_SECONDS = 0.5
 IDLE_CHUNK_CASES = 5000
-IDLE_AFTER_SECONDS = 5.0
-BATCH_CASES = 1
 IDLE_BATCH_CASES = 32
 _RESET_BATCH = 2000
 # Ops checked between looks at the queue (a few µs each): a page's check is ~25 ms.
@@ -216,10 +232,9 @@ class WriteSide:
             while True:
                 chunk = ChunkOutcome()
                 began, cases = time.perf_counter(), 0
-                idle = began - self.last_local_save > IDLE_AFTER_SECONDS
-                max_cases = IDLE_CHUNK_CASES if idle else MAX_CHUNK_CASES
-                max_seconds = IDLE_CHUNK_SECONDS if idle else self.chunk_seconds
-                batch = IDLE_BATCH_CASES if idle else BATCH_CASES
+                max_cases, max_seconds, batch = _chunk_limits(
+                    began - self.last_local_save, self.chunk_seconds
+                )
                 applier = OpsApplier(conn, self.vs, self.ctx)
                 while start < len(ops):
                     end = _chunk_end(ops, start, batch)
@@ -412,6 +427,15 @@ class WriteSide:
             yield Step(NO_CHANGES, True)
 
         return job
+
+
+def _chunk_limits(since_save: float, chunk_seconds: float) -> tuple[int, float, int]:
+    """Cases and seconds of one pulled transaction, and cases between looks at the queue."""
+    if since_save > AWAY_AFTER_SECONDS:
+        return IDLE_CHUNK_CASES, IDLE_CHUNK_SECONDS, IDLE_BATCH_CASES
+    if since_save > IDLE_AFTER_SECONDS:
+        return DESK_CHUNK_CASES, DESK_CHUNK_SECONDS, DESK_BATCH_CASES
+    return MAX_CHUNK_CASES, chunk_seconds, BATCH_CASES
 
 
 def _text_changed(before: Case | None, after: Case) -> bool:

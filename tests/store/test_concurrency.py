@@ -124,7 +124,7 @@ def test_a_local_save_ends_an_idle_pages_long_transaction(threaded_store: Store)
     assert order == ["save", "page"]
     assert side.should_yield is waiting
     # The first transaction held hundreds of cases (no commit every 0.1 s), and ended at the
-    # first look at the queue after the save was queued (16 cases at most).
+    # first look at the queue after the save was queued (IDLE_BATCH_CASES at most).
     assert 400 <= len(commits[0].case_ids) <= 400 + write_jobs.IDLE_BATCH_CASES
     assert summary.chunks > 1 and summary.applied == 1600
 
