@@ -179,13 +179,15 @@ def plain_insert(path: Path, rows: dict[str, list[tuple]]) -> float:
     # The store's own connection settings (page cache and all): the same work, done plainly.
     conn = open_writer(path)
     width = len(rows["view"][0])
+    # Where the store puts documents: during a first sync they wait to be indexed at its end.
+    docs = "deferred_doc(rid, doc)" if bulk_load.active(conn) else "case_fts(rowid, doc)"
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(f"INSERT INTO case_view VALUES ({','.join('?' * width)})", rows["view"])
     conn.executemany("INSERT INTO srv_case(rid, version, data) VALUES (?, ?, ?)", rows["srv"])
     for kind in ("note", "call", "timeline"):
         conn.executemany(f"INSERT INTO srv_{kind} VALUES (?, ?, ?, ?)", rows[kind])
-    conn.executemany("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", rows["fts"])
+    conn.executemany(f"INSERT INTO {docs} VALUES (?, ?)", rows["fts"])
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     rids = [(r[0],) for r in rows["view"]]
@@ -496,6 +498,11 @@ def run(args: argparse.Namespace) -> list[Figure]:
 
     busy = threading.Event()
     pull_rates: list[float] = []
+    pause = (0.1, 0.3) if args.idle_saves else (0.002, 0.01)
+    if args.idle_saves:
+        from operator_app.store import write_jobs
+
+        write_jobs.IDLE_AFTER_SECONDS = 0.05  # each save finds the pull in idle mode
 
     def pull() -> None:
         nonlocal cursor
@@ -514,7 +521,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
     during = []
     while busy.is_set() and len(during) < args.saves * 10:
         during.append(save())
-        time.sleep(rng.uniform(0.002, 0.01))  # an operator's pace, compressed
+        time.sleep(rng.uniform(*pause))  # an operator's pace, compressed
     puller.join()
     during.sort()
     p95 = during[int(len(during) * 0.95)]
@@ -552,6 +559,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--durable-saves", action="store_true", help="local saves with synchronous=FULL"
+    )
+    parser.add_argument(
+        "--idle-saves",
+        action="store_true",
+        help="saves while pages apply 0.1-0.3 s apart, each one after IDLE_AFTER_SECONDS (made"
+        " 0.05 s), as at an operator's real pace, instead of 2-10 ms apart",
     )
     parser.add_argument("--dir", help="work folder (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -12,6 +13,9 @@ from operator_app.domain.mutators import Rules
 
 PRIORITY_RANK: dict[str, int] = {p.value: rank for rank, p in enumerate(Priority)}
 CLOSED_STATUSES = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
+_NOT_DIGIT = re.compile(r"[^0-9]")
+# Due-soon dates kept (a deadline falls on one of a few thousand days).
+_STARTS_LIMIT = 100_000
 
 
 class CaseSyncState(StrEnum):
@@ -29,6 +33,7 @@ class DueSoon:
     def __init__(self, rules: Rules) -> None:
         self._rules = rules
         self._cache: dict[tuple[str, str], int] = {}
+        self._starts: dict[tuple[str, str, str], str] = {}
 
     def days(self, case_type: str, priority: str) -> int:
         key = (case_type, priority)
@@ -46,9 +51,16 @@ class DueSoon:
         """The first day the case counts as due soon (ISO date), or None without a deadline."""
         if not due:
             return None
-        return (
-            date.fromisoformat(due) - timedelta(days=self.days(case_type, priority))
-        ).isoformat()
+        # Cached: the date arithmetic was 0.8 µs of a pulled case's 5 µs view row.
+        key = (due, case_type, priority)
+        start = self._starts.get(key)
+        if start is None:
+            days = self.days(case_type, priority)
+            start = (date.fromisoformat(due) - timedelta(days=days)).isoformat()
+            if len(self._starts) >= _STARTS_LIMIT:
+                self._starts.clear()
+            self._starts[key] = start
+        return start
 
 
 def epoch_seconds(iso: str | None) -> int | None:
@@ -62,8 +74,7 @@ def phone_reversed(phone: str | None) -> str | None:
     """The national digits reversed, so a typed suffix becomes an index range."""
     if not phone:
         return None
-    digits = "".join(ch for ch in phone if "0" <= ch <= "9")
-    return digits[-8:][::-1] or None
+    return _NOT_DIGIT.sub("", phone)[-8:][::-1] or None
 
 
 def view_row(

@@ -26,13 +26,17 @@ from operator_app.store.schema import VIEW_COLUMNS
 from operator_app.store.search_terms import Vocabulary
 from operator_app.store.search_text import case_doc, note_bodies
 
-UPSERT_VIEW = (
+INSERT_VIEW = (
     f"INSERT INTO case_view({', '.join(VIEW_COLUMNS)})"
     f" VALUES ({', '.join('?' * len(VIEW_COLUMNS))})"
-    " ON CONFLICT(rid) DO UPDATE SET "
+)
+UPSERT_VIEW = (
+    INSERT_VIEW
+    + " ON CONFLICT(rid) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in VIEW_COLUMNS if c != "rid")
 )
 _SELECT_VIEW = f"SELECT {', '.join(VIEW_COLUMNS)} FROM case_view WHERE rid = ?"
+_SELECT_VIEWS = f"SELECT {', '.join(VIEW_COLUMNS)} FROM case_view WHERE rid IN"
 log = logging.getLogger(__name__)
 _CHILD_TABLES = {"note": "srv_note", "call": "srv_call", "conflict": "srv_conflict"}
 
@@ -269,6 +273,47 @@ def write_view_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> None:
         )
 
 
+def write_view_rows(
+    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], batch: int = 500
+) -> None:
+    """`write_view_row` for many rows of cases the view holds: a pulled page's updates.
+
+    The old rows are read in batches, and the rows whose changed columns are the same (a
+    status and its time, say) are updated by one statement.
+    """
+    for start in range(0, len(rows), batch):
+        part = rows[start : start + batch]
+        old_rows = {
+            old[0]: old
+            for old in conn.execute(
+                f"{_SELECT_VIEWS} ({','.join('?' * len(part))})", [row[0] for row in part]
+            )
+        }
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row in part:
+            old = old_rows.get(row[0])
+            if old is None:
+                inserts.append(row)
+                continue
+            names: list[str] = []
+            values: list[Any] = []
+            for name, value, before in zip(VIEW_COLUMNS[1:], row[1:], old[1:], strict=True):
+                if value != before:  # STRICT columns: equal values are equal stored values
+                    names.append(name)
+                    values.append(value)
+            if names:
+                values.append(row[0])
+                updates.setdefault(tuple(names), []).append(values)
+        if inserts:
+            conn.executemany(UPSERT_VIEW, inserts)
+        for names, params in updates.items():
+            conn.executemany(
+                f"UPDATE case_view SET {', '.join(f'{name} = ?' for name in names)} WHERE rid = ?",
+                params,
+            )
+
+
 def set_doc(
     conn: sqlite3.Connection, vs: ViewState, rid: int, doc: str, *, new: bool = False
 ) -> None:
@@ -276,9 +321,14 @@ def set_doc(
     vs.vocabulary.add(conn, (doc,))
     if not new:
         old = conn.execute("SELECT doc FROM case_fts WHERE rowid = ?", (rid,)).fetchone()
-        if old is not None and old[0] == doc:
+        if old is None:
+            # A first sync may hold the case's document back (bulk_load.py): this one
+            # replaces it, and is indexed at once.
+            conn.execute("DELETE FROM deferred_doc WHERE rid = ?", (rid,))
+        elif old[0] == doc:
             return
-        conn.execute("DELETE FROM case_fts WHERE rowid = ?", (rid,))
+        else:
+            conn.execute("DELETE FROM case_fts WHERE rowid = ?", (rid,))
     conn.execute("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", (rid, doc))
 
 

@@ -65,6 +65,11 @@ def _open_text_sort_indexes(db: sqlite_utils.Database) -> None:
     _run(db, schema.OPEN_TEXT_SORT_INDEXES)
 
 
+@migrations(name="0009_deferred_search")
+def _deferred_search(db: sqlite_utils.Database) -> None:
+    _run(db, schema.DEFERRED_SEARCH)
+
+
 STEPS: tuple[str, ...] = (
     "0001_cases",
     "0002_sync",
@@ -74,6 +79,7 @@ STEPS: tuple[str, ...] = (
     "0006_workload_index",
     "0007_sort_indexes",
     "0008_open_text_sort_indexes",
+    "0009_deferred_search",
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -67,11 +67,14 @@ def _check_op(index: int, op: object) -> None:
     if not isinstance(record_id, str) or not record_id:
         raise _fail(f"op {index} has no id")
     if kind == "remove":
+        # Unused by the store, but the protocol's: the client checks ops only here.
+        if not isinstance(op.get("reason"), str):
+            raise _fail(f"op {index} has no reason")
         return
     if kind != "put":
         raise _fail(f"op {index} is neither put nor remove")
     version, data = op.get("version"), op.get("data")
-    if isinstance(version, bool) or not isinstance(version, int):
+    if type(version) is not int and (isinstance(version, bool) or not isinstance(version, int)):
         raise _fail(f"op {index} has no integer version")
     if type(data) is not dict and not isinstance(data, Mapping):
         raise _fail(f"op {index} has no data object")
@@ -79,8 +82,9 @@ def _check_op(index: int, op: object) -> None:
         raise _fail(f"op {index}: case data id differs from the op id")
     if record_type in CHILD_TABLES and not isinstance(data.get("case_id"), str):
         raise _fail(f"op {index}: {record_type} data has no case_id")
-    missing = _REQUIRED.get(str(record_type), frozenset()) - data.keys()
-    if missing:
+    required = _REQUIRED.get(record_type)
+    if required is not None and not data.keys() >= required:  # no new set when all is there
+        missing = required - data.keys()
         raise _fail(f"op {index}: {record_type} data lacks {', '.join(sorted(missing))}")
     if record_type == "case":
         for name, codes in _CASE_CODES.items():

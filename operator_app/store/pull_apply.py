@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from operator_app.store import bulk_load
 from operator_app.store.columns import phone_reversed, view_row
 from operator_app.store.local_view import (
-    UPSERT_VIEW,
+    INSERT_VIEW,
     ViewContext,
     ViewState,
     delete_case,
@@ -20,6 +21,7 @@ from operator_app.store.local_view import (
     loads,
     rebase_case,
     set_doc,
+    write_view_rows,
 )
 from operator_app.store.page import CHILD_TABLES, REFERENCE_TYPES
 from operator_app.store.search_text import case_doc, name_words, note_bodies
@@ -70,6 +72,11 @@ class OpsApplier:
         self._conn = conn
         self._vs = vs
         self._ctx = ctx
+        self._insert_doc = (
+            "INSERT INTO deferred_doc(rid, doc) VALUES (?, ?)"
+            if bulk_load.active(conn)
+            else "INSERT INTO case_fts(rowid, doc) VALUES (?, ?)"
+        )
 
     def apply(self, ops: Sequence[Op]) -> ChunkOutcome:
         outcome = ChunkOutcome()
@@ -107,7 +114,11 @@ class OpsApplier:
         conn, vs, ctx = self._conn, self._vs, self._ctx
         by_type: dict[str, list[Op]] = {}
         for op in ops:
-            by_type.setdefault(op["type"], []).append(op)
+            record_type = op["type"]
+            bucket = by_type.get(record_type)
+            if bucket is None:
+                bucket = by_type[record_type] = []
+            bucket.append(op)
         case_ops = by_type.pop("case", [])
         child_case_ids = [
             op["data"]["case_id"] for t in CHILD_TABLES if t in by_type for op in by_type[t]
@@ -118,9 +129,12 @@ class OpsApplier:
         latest: dict[str, Op] = {}
         for op in case_ops:
             case_id = op["id"]
-            stored = known[case_id].version if case_id in known else None
             seen = latest.get(case_id)
-            floor = max(v for v in (stored, seen["version"] if seen else None, -1) if v is not None)
+            if seen is not None:
+                floor = seen["version"]  # above the stored version, or it would not be here
+            else:
+                k = known.get(case_id)
+                floor = -1 if k is None or k.version is None else k.version
             if op["version"] <= floor:
                 outcome.skipped += 1
                 continue
@@ -132,21 +146,34 @@ class OpsApplier:
                 new_ids.add(case_id)
 
         conflict_rids = self._conflicts(by_type.get("conflict", []), known)
-        pending_ids = {case_id for case_id in latest if vs.pending.get(case_id)}
+        pending = vs.pending
+        pending_ids = {case_id for case_id in latest if pending.get(case_id)}
 
-        # View rows before confirmed rows: the confirmed rows refer to them.
-        view_rows = []
+        # View rows before confirmed rows: the confirmed rows refer to them. A new case's row
+        # is inserted; a held case's row is diffed (an upsert rewrote its entry in all of the
+        # view's indexes); a pending case's row is left to its rebase below.
+        new_rows = []
+        held_rows = []
         srv_rows = []
+        due_soon = ctx.due_soon
         for case_id, op in latest.items():
             k = known[case_id]
             data = op["data"]
-            state = vs.sync_state(case_id, k.rid)
-            view_rows.append(
-                view_row(k.rid, data, sync_state=state, local_json=None, due_soon=ctx.due_soon)
-            )
-            srv_rows.append((k.rid, op["version"], dumps(data)))
-            k.version, k.removed = op["version"], False
-        conn.executemany(UPSERT_VIEW, view_rows)
+            version = op["version"]
+            if case_id in new_ids or case_id not in pending_ids:
+                row = view_row(
+                    k.rid,
+                    data,
+                    sync_state=vs.sync_state(case_id, k.rid),
+                    local_json=None,
+                    due_soon=due_soon,
+                )
+                (new_rows if case_id in new_ids else held_rows).append(row)
+            srv_rows.append((k.rid, version, dumps(data)))
+            k.version, k.removed = version, False
+        conn.executemany(INSERT_VIEW, new_rows)
+        if held_rows:
+            write_view_rows(conn, held_rows)
         conn.executemany(
             "INSERT INTO srv_case(rid, version, removed, data) VALUES (?, ?, 0, ?)"
             " ON CONFLICT(rid) DO UPDATE SET version = excluded.version, removed = 0,"
@@ -159,8 +186,13 @@ class OpsApplier:
         notes_changed: set[str] = set()
         touched: set[str] = set(latest)
         for record_type, table in CHILD_TABLES.items():
+            child_ops = by_type.get(record_type)
+            if not child_ops:
+                continue
             rows = []
-            for op in by_type.get(record_type, ()):
+            is_conflict = record_type == "conflict"
+            is_note = record_type == "note"
+            for op in child_ops:
                 data = op["data"]
                 case_id = data["case_id"]
                 k = known.get(case_id)
@@ -168,13 +200,13 @@ class OpsApplier:
                     outcome.skipped += 1  # a record of a case outside this desk's view
                     continue
                 touched.add(case_id)
-                if record_type == "conflict":
+                if is_conflict:
                     rows.append(
                         (k.rid, op["id"], op["version"], str(data.get("state")), dumps(data))
                     )
                 else:
                     rows.append((k.rid, op["id"], op["version"], dumps(data)))
-                if record_type == "note":
+                if is_note:
                     notes_changed.add(case_id)
                     if case_id in new_ids:
                         new_notes.setdefault(case_id, []).append(str(data.get("body") or ""))
@@ -182,11 +214,11 @@ class OpsApplier:
                 continue
             columns = (
                 "case_rid, id, version, state, data"
-                if record_type == "conflict"
-                else ("case_rid, id, version, data")
+                if is_conflict
+                else "case_rid, id, version, data"
             )
             updates = "version = excluded.version, data = excluded.data" + (
-                ", state = excluded.state" if record_type == "conflict" else ""
+                ", state = excluded.state" if is_conflict else ""
             )
             cursor = conn.executemany(
                 f"INSERT INTO {table}({columns}) VALUES ({','.join('?' * len(rows[0]))})"
@@ -206,7 +238,8 @@ class OpsApplier:
         # In rowid order: FTS5 flushes its pending terms whenever a rowid goes backwards.
         new_docs.sort()
         vs.vocabulary.add(conn, (doc for _, doc in new_docs))
-        conn.executemany("INSERT INTO case_fts(rowid, doc) VALUES (?, ?)", new_docs)
+        # During a first sync, indexed in bulk at its end (bulk_load.py).
+        conn.executemany(self._insert_doc, new_docs)
         for case_id in (set(latest) | notes_changed) - new_ids - pending_ids:
             rid = known[case_id].rid
             data = latest[case_id]["data"] if case_id in latest else self._confirmed(rid)

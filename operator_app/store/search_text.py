@@ -21,6 +21,7 @@ from operator_app.reference import admin_unit_path
 _WORD = re.compile(r"[^\W_]+")
 _RUNS = re.compile(r"\d+|\D+")
 _DIGIT = re.compile(r"\d")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 # A word's key is cached: names, places and the common words of notes repeat endlessly, and
 # search_key walks its input character by character.
 _FOLD_CACHE: dict[str, tuple[str, ...]] = {}
@@ -56,8 +57,10 @@ def fold_word(word: str) -> tuple[str, ...]:
 
 def fold_words(text: str) -> list[str]:
     """Folded words of any text, in order."""
+    # ASCII is its own NFKC form and casefolds as it lowers (a case's numbers, mostly).
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
-    for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+    for word in _WORD.findall(text):
         out.extend(fold_word(word))
     return out
 
@@ -73,6 +76,9 @@ def _folded(words: list[str]) -> list[str]:
         while True:
             index = parts.index(None, index + 1)
             word = words[index]
+            if word.isascii() and word.isdigit():
+                parts[index] = word  # a number folds to itself, and is unique: not cached
+                continue
             folded = " ".join(fold_words(word))
             # Long numbers are unique per case (phones, registration and case numbers):
             # caching them fills memory. Short ones ("12-р", house and flat numbers) repeat.
@@ -105,8 +111,7 @@ def place_words(location: str | None) -> str:
 
 
 def _national_digits(phone: str | None) -> str:
-    digits = "".join(ch for ch in phone or "" if "0" <= ch <= "9")
-    return digits[-8:]
+    return _NOT_DIGIT.sub("", phone)[-8:] if phone else ""
 
 
 # The case fields a document is made of (with the notes): a change elsewhere leaves it be.
@@ -199,6 +204,10 @@ def note_bodies(conn: sqlite3.Connection, rid: int) -> list[str]:
 def rebuild_search(conn: sqlite3.Connection, batch: int = 2000) -> None:
     """Re-index every case and citizen (inside the caller's transaction)."""
     conn.execute("DELETE FROM case_fts")
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_doc'"
+    ).fetchone():
+        conn.execute("DELETE FROM deferred_doc")  # every case is indexed below
     conn.execute("DELETE FROM citizen_fts")
     last = 0
     while True:

@@ -144,7 +144,27 @@ def test_a_desk_killed_mid_first_sync_reopens_with_every_index(
         assert store.sync_state().cursor == first["cursor"]
         mine = QueueFilter(assignees=frozenset({OPERATOR.id}), open_only=True)
         assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
+        # And its search documents indexed.
+        assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == 0
+        assert len(store.search("halaalt", CASES + 1)) == CASES
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # The rest of the first sync goes on with every index in place.
         store.apply_page(_cases_page(CASES, has_more=False)).result()
         assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+
+
+def test_a_first_sync_indexes_its_text_at_its_end_and_a_save_meanwhile_at_once(store: Store):
+    first = _cases_page(CASES, has_more=True)
+    store.apply_page(first).result()
+    conn = store._conn()
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES
+    assert store.search("halaalt") == []  # held back until the first sync ends
+    case_id = first["ops"][0]["id"]
+    assert store.submit(AddNote(new_id(), case_id, "Цахилгаангүй"), OPERATOR).result().queued
+    assert store.search("tsahilgaangui") == [store.rid_of(case_id)]
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES - 1
+    store.apply_page(_cases_page(CASES, has_more=False)).result()
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == 0
+    assert len(store.search("halaalt", 3 * CASES)) == 2 * CASES
+    assert store.search("tsahilgaangui") == [store.rid_of(case_id)]
+    assert conn.execute("SELECT count(*) FROM case_fts").fetchone()[0] == 2 * CASES
