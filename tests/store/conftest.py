@@ -141,6 +141,15 @@ def note_for(case: Case, body: str = "Иргэнтэй дахин холбогд
     return Note(new_id(), case.id, "op-1", body, NoteVisibility.INTERNAL, START)
 
 
+def bundle_page(n: int, start: int = 0) -> dict[str, Any]:
+    """A page of `n` new cases assigned to OPERATOR, each with a note."""
+    ops = []
+    for i in range(n):
+        case = make_case(assignee=OPERATOR.id, subject=f"Асуудал {start + i}")
+        ops += [put("case", case), put("note", note_for(case))]
+    return page(ops)
+
+
 def create_args(**overrides: Any) -> CreateCase:
     base = CreateCase(
         case_id=new_id(),

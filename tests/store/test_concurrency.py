@@ -14,17 +14,9 @@ from operator_app.store.errors import StoreClosedError
 from operator_app.store.pull_apply import OpsApplier
 from operator_app.store.write_jobs import WriteSide
 
-from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
+from .conftest import OPERATOR, FakeClock, bundle_page, make_case, new_id, page, put
 
 TIMEOUT = 60
-
-
-def _bundle_page(n: int, start: int = 0) -> dict:
-    ops = []
-    for i in range(n):
-        case = make_case(assignee=OPERATOR.id, subject=f"Асуудал {start + i}")
-        ops += [put("case", case), put("note", note_for(case))]
-    return page(ops)
 
 
 @pytest.fixture
@@ -38,7 +30,7 @@ def test_readers_on_threads_see_whole_transactions_while_the_writer_works(
     threaded_store: Store,
 ):
     store = threaded_store
-    pages = [_bundle_page(60, 60 * k) for k in range(6)]
+    pages = [bundle_page(60, 60 * k) for k in range(6)]
     done = threading.Event()
     problems: list[str] = []
     counts: list[list[int]] = []
@@ -78,7 +70,7 @@ def test_a_local_save_does_not_wait_for_a_large_page(threaded_store: Store):
     # The operator has just saved: the page goes in small transactions from the start.
     store.submit(AddNote(new_id(), case.id, "Эхний"), OPERATOR).result(timeout=TIMEOUT)
     order: list[str] = []
-    big = store.apply_page(_bundle_page(1500))
+    big = store.apply_page(bundle_page(1500))
     started = threading.Event()
     unsubscribe = store.subscribe(lambda changes: started.set())
     assert started.wait(TIMEOUT)  # the page's first chunk has committed
@@ -117,7 +109,7 @@ def test_a_local_save_ends_an_idle_pages_long_transaction(threaded_store: Store)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(OpsApplier, "apply", apply)
         mp.setattr(write_jobs, "IDLE_CHUNK_SECONDS", 600.0)  # however slow the machine
-        big = store.apply_page(_bundle_page(800))
+        big = store.apply_page(bundle_page(800))
         big.add_done_callback(lambda f: order.append("page"))
         summary = big.result(timeout=TIMEOUT)
     assert saves and saves[0].result(timeout=TIMEOUT).queued
@@ -157,7 +149,7 @@ def test_a_crash_before_the_last_chunk_resumes_from_the_old_cursor(
     store = Store.open(db_path, clock=clock)
     first = page([put("case", make_case())])
     store.apply_page(first).result(timeout=TIMEOUT)
-    big = _bundle_page(600)  # more than one transaction's worth
+    big = bundle_page(600)  # more than one transaction's worth
 
     def crash(self, conn, page):
         raise RuntimeError("killed")
@@ -188,7 +180,7 @@ def test_the_wal_starts_over_during_a_long_pull(
     wal = Path(str(db_path) + "-wal")
     with Store.open(db_path, clock=clock) as store:
         # One long page: the writer never pauses, so the checkpointer alone cannot finish.
-        store.apply_page(_bundle_page(1500)).result(timeout=TIMEOUT)
+        store.apply_page(bundle_page(1500)).result(timeout=TIMEOUT)
         size = wal.stat().st_size
         assert len(store.queue_ids(QueueFilter())) == 1500
     # Left to itself the WAL would hold the whole page (over 4 MB here).
@@ -240,7 +232,7 @@ def test_the_writer_leaves_checkpoints_to_the_checkpointer(
         store._writer.connection.set_trace_callback(statements.append)
         case = make_case(assignee=OPERATOR.id)
         store.apply_page(page([put("case", case)])).result(timeout=TIMEOUT)
-        big = store.apply_page(_bundle_page(1500))
+        big = store.apply_page(bundle_page(1500))
         saves = [
             store.submit(AddNote(new_id(), case.id, f"Тэмдэглэл {k}"), OPERATOR) for k in range(20)
         ]
@@ -266,7 +258,7 @@ def test_the_wal_starts_over_only_when_it_has_grown_again(
     monkeypatch.setattr(jobs_module, "IDLE_CHUNK_CASES", 16)  # many short steps
     wal = Path(str(db_path) + "-wal")
     with Store.open(db_path, clock=clock) as store:
-        summary = store.apply_page(_bundle_page(1500)).result(timeout=TIMEOUT)
+        summary = store.apply_page(bundle_page(1500)).result(timeout=TIMEOUT)
         size = wal.stat().st_size
         restarts = store._writer._checkpointed  # one ticket per wait for a checkpoint
     assert size < 2 * 1024 * 1024, size

@@ -14,17 +14,9 @@ from operator_app.store import Changes, Store, write_jobs
 from operator_app.store import writer as writer_module
 from operator_app.store.pull_apply import OpsApplier
 
-from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
+from .conftest import OPERATOR, FakeClock, bundle_page, make_case, new_id, page, put
 
 TIMEOUT = 60
-
-
-def _bundle_page(n: int, start: int = 0) -> dict:
-    ops = []
-    for i in range(n):
-        case = make_case(assignee=OPERATOR.id, subject=f"Асуудал {start + i}")
-        ops += [put("case", case), put("note", note_for(case))]
-    return page(ops)
 
 
 def _case_counts(commits: list[Changes]) -> list[int]:
@@ -44,7 +36,7 @@ def test_between_saves_a_pull_commits_in_small_transactions(db_path: Path, clock
         commits: list[Changes] = []
         store.subscribe(commits.append)
         _at_the_desk(store)
-        summary = store.apply_page(_bundle_page(300)).result(timeout=TIMEOUT)
+        summary = store.apply_page(bundle_page(300)).result(timeout=TIMEOUT)
         counts = _case_counts(commits)
         assert sum(counts) == 300 and summary.applied == 600
         assert max(counts) <= 32 and max(counts) <= write_jobs.DESK_CHUNK_CASES
@@ -52,7 +44,7 @@ def test_between_saves_a_pull_commits_in_small_transactions(db_path: Path, clock
 
         commits.clear()
         store._side.last_local_save -= write_jobs.AWAY_AFTER_SECONDS
-        summary = store.apply_page(_bundle_page(300, 300)).result(timeout=TIMEOUT)
+        summary = store.apply_page(bundle_page(300, 300)).result(timeout=TIMEOUT)
         assert _case_counts(commits) == [300] and summary.chunks == 1
 
 
@@ -76,7 +68,7 @@ def test_a_save_ends_a_pulled_transaction_within_a_few_cases(db_path: Path, cloc
         _at_the_desk(store)
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(OpsApplier, "apply", apply)
-            summary = store.apply_page(_bundle_page(100)).result(timeout=TIMEOUT)
+            summary = store.apply_page(bundle_page(100)).result(timeout=TIMEOUT)
         assert saves and saves[0].result(timeout=TIMEOUT).queued
     # The pulled transaction ended at the next look at the queue, then the save committed.
     assert commits[1].case_ids == frozenset({case.id}) and commits[1].outbox
@@ -94,7 +86,7 @@ def test_a_pull_of_one_transaction_pages_lets_the_wal_start_over(
     monkeypatch.setattr(writer_module, "WAL_RESTART_BYTES", 256 * 1024)
     wal = Path(str(db_path) + "-wal")
     with Store.open(db_path, clock=clock) as store:
-        pages = [_bundle_page(15, 15 * k) for k in range(100)]
+        pages = [bundle_page(15, 15 * k) for k in range(100)]
         # All queued at once: the writer never idles, so the checkpointer alone cannot finish.
         futures = [store.apply_page(p) for p in pages]
         assert all(f.result(timeout=TIMEOUT).chunks == 1 for f in futures)
@@ -118,7 +110,7 @@ def test_a_restarted_wal_is_cut_back_only_to_the_restart_size(
         # Runs on the writer thread right after each commit.
         store.subscribe(lambda changes: sizes.append(wal.stat().st_size))
         _at_the_desk(store)  # many short steps
-        store.apply_page(_bundle_page(1500)).result(timeout=TIMEOUT)
+        store.apply_page(bundle_page(1500)).result(timeout=TIMEOUT)
         restarts = store._writer._checkpointed
     assert restarts > 0
     first_full = next(k for k, size in enumerate(sizes) if size > limit)
