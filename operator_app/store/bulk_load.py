@@ -71,7 +71,8 @@ def _defers_search(conn: sqlite3.Connection) -> bool:
 
 
 def _fill_search(conn: sqlite3.Connection) -> bool:
-    """Index the next FILL_DOCS deferred documents; False when none is left."""
+    """Index the next FILL_DOCS deferred documents, and with the last of them merge the
+    segments the fill left; False when none is left."""
     (upto,) = conn.execute(
         "SELECT max(rid) FROM (SELECT rid FROM deferred_doc ORDER BY rid LIMIT ?)", (FILL_DOCS,)
     ).fetchone()
@@ -83,11 +84,16 @@ def _fill_search(conn: sqlite3.Connection) -> bool:
         (upto,),
     )
     conn.execute("DELETE FROM deferred_doc WHERE rid <= ?", (upto,))
+    if conn.execute("SELECT 1 FROM deferred_doc LIMIT 1").fetchone() is None:
+        # Once, in the same transaction: a step of its own, asked whether the index had more
+        # than one segment, merged it again whenever a local save had written a document
+        # since (every step of the index builds, a rewrite of the whole index each).
+        _merge_search(conn)
     return True
 
 
-def _merge_search(conn: sqlite3.Connection) -> bool:
-    """Merge the segments the fill left into one; False when there is nothing to merge.
+def _merge_search(conn: sqlite3.Connection) -> None:
+    """Merge the segments the fill left into one.
 
     Left as they were, the per-chunk merges of the pulls that followed kept rewriting them
     a few pages at a time: at 200,000 cases pulled pages then ran at 4,700-5,100 cases/s and
@@ -95,9 +101,7 @@ def _merge_search(conn: sqlite3.Connection) -> bool:
     steps instead gave the lower figures). One transaction: not timed alone; the whole end of
     a first sync (documents, this, 17 indexes) took 4.1-4.3 s at 200,000 cases, against
     2.3-2.6 s for the indexes alone before (a local save waits for one step of it)."""
-    before = conn.total_changes
     conn.execute("INSERT INTO case_fts(case_fts) VALUES ('optimize')")
-    return conn.total_changes - before >= 2
 
 
 def deferred(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -145,7 +149,7 @@ def build_one(conn: sqlite3.Connection) -> bool:
     indexes = deferred(conn)
     if not indexes:
         return False
-    if _defers_search(conn) and (_fill_search(conn) or _merge_search(conn)):
+    if _defers_search(conn) and _fill_search(conn):
         return True
     (name, sql), rest = indexes[0], indexes[1:]
     exists = conn.execute(

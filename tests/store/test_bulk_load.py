@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from operator_app.domain.mutations import AddNote
 from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load
 from operator_app.store.connection import database, open_writer
@@ -107,6 +109,42 @@ def test_each_index_is_built_in_its_own_transaction(db_path: Path, clock: FakeCl
     assert steps[0] == 0  # the first sync's first page: no index
     assert steps[-count - 1 :] == [*range(1, count + 1), count]
     assert not side.bulk
+    conn.close()
+
+
+def test_the_search_index_is_merged_once_though_saves_write_between_the_steps(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    # A save's document goes to the index at once, a new segment: a merge asked again at
+    # every step rewrote the whole index before each index build.
+    merges: list[int] = []
+    merge = bulk_load._merge_search
+    monkeypatch.setattr(bulk_load, "_merge_search", lambda conn: merges.append(1) or merge(conn))
+    conn = open_writer(db_path)
+    migrate(database(conn))
+    side = WriteSide(conn, clock)
+    written = 0
+    for raw in (_cases_page(CASES, has_more=True), _cases_page(CASES, has_more=False)):
+        job = side.apply_page(raw)(conn)
+        first = True
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            step = next(job) if first else job.send(0.0)
+            first = False
+            conn.execute("COMMIT")
+            if step.last:
+                break
+            # A save between two steps, its document indexed at once: one more segment.
+            written += 1
+            with conn:
+                conn.execute(
+                    "INSERT INTO case_fts(rowid, doc) VALUES (?, 'шинэ тэмдэглэл')",
+                    (10**9 + written,),
+                )
+    assert not side.bulk
+    assert written > len(bulk_load.droppable(conn)) and merges == [1]
+    conn.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
 
 
