@@ -62,7 +62,7 @@ def _check_op(index: int, op: object) -> None:
     if type(op) is not dict and not isinstance(op, Mapping):
         raise _fail(f"op {index} is not an object")
     kind, record_type, record_id = op.get("op"), op.get("type"), op.get("id")
-    if record_type not in RECORD_TYPES:
+    if type(record_type) is not str or record_type not in RECORD_TYPES:  # a list: unhashable
         raise _fail(f"op {index} has unknown type {str(record_type)[:40]!r}")
     if not isinstance(record_id, str) or not record_id:
         raise _fail(f"op {index} has no id")

@@ -135,6 +135,7 @@ HOSTILE_PAGES: dict[str, Any] = {
     "an op of an unknown kind": page(ops=[{"op": "patch", "type": "case", "id": "x"}]),
     "a put without data": page(ops=[{"op": "put", "type": "case", "id": "x", "version": 2}]),
     "a remove without a reason": page(ops=[{"op": "remove", "type": "case", "id": CASE_ID}]),
+    "a type that is a list": page(ops=[{**put_case(), "type": ["case"]}]),
     "a version that is text": page(ops=[{**put_case(), "version": "2"}]),
     "a case whose data names another case": page(
         ops=[{**put_case(2), "data": case_data(case_id=new_id())}]
