@@ -87,7 +87,10 @@ class QueueDelegate(QStyledItemDelegate):
             True: palette.color(group.Active, role.HighlightedText),
             False: palette.color(group.Inactive, role.HighlightedText),
         }
-        self._text = palette.color(group.Active, role.Text)
+        self._text = {
+            True: palette.color(group.Active, role.Text),
+            False: palette.color(group.Inactive, role.Text),
+        }
         self._disabled_text = palette.color(group.Disabled, role.Text)
         style = view.style()
         self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
@@ -127,7 +130,7 @@ class QueueDelegate(QStyledItemDelegate):
             if not state & _ENABLED:
                 painter.setPen(self._disabled_text)
             else:
-                painter.setPen(foreground or self._text)
+                painter.setPen(foreground or self._text[bool(state & _ACTIVE)])
         painter.setFont(font)
         painter.drawStaticText(rect.x() + dx, rect.y() + dy, text)
         if state & _FOCUS:

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import (
@@ -238,7 +239,10 @@ class QueueModel(QAbstractTableModel):
 
     def _keep_cells(self, rid: int, cells: Cells) -> None:
         if len(self._cells) >= self._cells_capacity:
-            self._cells.clear()  # rebuilt for what is on screen, at the next paint
+            # The older half goes (kept in arrival order): clearing all of them made the rows
+            # on screen work their cells out again on the GUI thread.
+            for old in list(islice(self._cells, len(self._cells) // 2)):
+                del self._cells[old]
         self._cells[rid] = cells
 
     def painted(self, row_number: int) -> tuple[int, Cells | None] | None:
