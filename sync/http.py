@@ -162,8 +162,9 @@ class _Watchdog:
     the store's writer holding the interpreter lock, each start waited for the new thread to
     get the lock and run (9 ms a page of 1,000 cases, by py-spy), on the path of every page
     fetched. Finished exchanges are dropped when they reach the front, or in a sweep when many
-    have piled up behind a long deadline (a long poll's). The thread ends when it has had
-    nothing to watch for a few seconds, so that a desk closed leaves no thread behind.
+    have piled up behind a long deadline (a long poll's). The thread ends once it has had
+    nothing to watch for `_IDLE_S` (5-10 s after the last request): a closed desk leaves no
+    thread behind for long.
     """
 
     _SWEEP_AT = 256

@@ -28,10 +28,13 @@ def _at_the_desk(store: Store) -> None:
     store._side.last_local_save = time.perf_counter() - write_jobs.IDLE_AFTER_SECONDS - 1
 
 
-def test_between_saves_a_pull_commits_in_small_transactions(db_path: Path, clock: FakeClock):
+def test_between_saves_a_pull_commits_in_small_transactions(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
     """The operator is at the desk but has not saved for a few seconds: a page is no longer
     one transaction, whose commit the next save would wait for whole (60-390 ms for a page at
     1,000,000 cases). Once nobody has saved for AWAY_AFTER_SECONDS it is again."""
+    monkeypatch.setattr(write_jobs, "DESK_CHUNK_SECONDS", 60.0)  # cases decide, not time
     with Store.open(db_path, clock=clock) as store:
         commits: list[Changes] = []
         store.subscribe(commits.append)
@@ -40,6 +43,7 @@ def test_between_saves_a_pull_commits_in_small_transactions(db_path: Path, clock
         counts = _case_counts(commits)
         assert sum(counts) == 300 and summary.applied == 600
         assert max(counts) <= 32 and max(counts) <= write_jobs.DESK_CHUNK_CASES
+        assert max(counts) > write_jobs.MAX_CHUNK_CASES  # larger than while saving
         assert summary.chunks >= 300 // write_jobs.DESK_CHUNK_CASES
 
         commits.clear()
@@ -59,7 +63,7 @@ def test_a_save_ends_a_pulled_transaction_within_a_few_cases(db_path: Path, cloc
         def apply(self, ops):
             seen.append(sum(op["type"] == "case" for op in ops))
             if sum(seen) >= 9 and not saves:
-                # Queued from inside the first transaction, 9 cases into it.
+                # Queued from inside the first transaction, as its third batch of 4 goes in.
                 saves.append(store.submit(AddNote(new_id(), case.id, "Яаралтай"), OPERATOR))
             return original_apply(self, ops)
 
@@ -68,6 +72,7 @@ def test_a_save_ends_a_pulled_transaction_within_a_few_cases(db_path: Path, cloc
         _at_the_desk(store)
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(OpsApplier, "apply", apply)
+            mp.setattr(write_jobs, "DESK_CHUNK_SECONDS", 60.0)  # the save ends it, not time
             summary = store.apply_page(bundle_page(100)).result(timeout=TIMEOUT)
         assert saves and saves[0].result(timeout=TIMEOUT).queued
     # The pulled transaction ended at the next look at the queue, then the save committed.
