@@ -70,11 +70,14 @@ def epoch_seconds(iso: str | None) -> int | None:
     return int(datetime.fromisoformat(iso).timestamp())
 
 
+def national_digits(phone: str | None) -> str:
+    """The last eight digits of a phone number ("" for none): what lookups and search match."""
+    return _NOT_DIGIT.sub("", phone)[-8:] if phone else ""
+
+
 def phone_reversed(phone: str | None) -> str | None:
     """The national digits reversed, so a typed suffix becomes an index range."""
-    if not phone:
-        return None
-    return _NOT_DIGIT.sub("", phone)[-8:][::-1] or None
+    return national_digits(phone)[::-1] or None
 
 
 def view_row(

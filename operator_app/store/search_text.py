@@ -17,11 +17,11 @@ from typing import Any
 
 from operator_app.domain.translit import compact_key, search_key
 from operator_app.reference import admin_unit_path
+from operator_app.store.columns import national_digits
 
 _WORD = re.compile(r"[^\W_]+")
 _RUNS = re.compile(r"\d+|\D+")
 _DIGIT = re.compile(r"\d")
-_NOT_DIGIT = re.compile(r"[^0-9]")
 # A word's key is cached: names, places and the common words of notes repeat endlessly, and
 # search_key walks its input character by character.
 _FOLD_CACHE: dict[str, tuple[str, ...]] = {}
@@ -110,10 +110,6 @@ def place_words(location: str | None) -> str:
     return " ".join(w for unit in admin_unit_path(location) for w in fold_words(unit.name))
 
 
-def _national_digits(phone: str | None) -> str:
-    return _NOT_DIGIT.sub("", phone)[-8:] if phone else ""
-
-
 # The case fields a document is made of (with the notes): a change elsewhere leaves it be.
 DOC_FIELDS: tuple[str, ...] = (
     "subject",
@@ -143,7 +139,7 @@ def case_doc(data: Mapping[str, Any], note_bodies: Iterable[str] = ()) -> str:
         data.get("number") or "",
         data.get("provisional_ref") or "",
         data.get("reg_no") or "",
-        _national_digits(data.get("phone")),
+        national_digits(data.get("phone")),
         *note_bodies,
     ]
     # Words as written are made unique before folding (descriptions and notes repeat them),
