@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -88,12 +89,14 @@ def test_a_local_save_during_a_first_sync_is_indexed_at_its_end(store: Store):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_each_index_is_built_in_its_own_transaction(db_path: Path, clock: FakeClock):
-    conn = open_writer(db_path)
-    migrate(database(conn))
-    side = WriteSide(conn, clock)
-    count = len(bulk_load.droppable(conn))
-    steps = []
+def _first_sync_step_by_step(
+    conn: sqlite3.Connection,
+    side: WriteSide,
+    in_step: Callable[[], None] = lambda: None,
+    between: Callable[[], None] = lambda: None,
+) -> None:
+    """Two pages of a first sync, each step of their jobs in a transaction of its own as the
+    writer runs it: `in_step` inside each, `between` after each step but the last of a job."""
     for raw in (_cases_page(CASES, has_more=True), _cases_page(CASES, has_more=False)):
         job = side.apply_page(raw)(conn)
         first = True
@@ -101,11 +104,22 @@ def test_each_index_is_built_in_its_own_transaction(db_path: Path, clock: FakeCl
             conn.execute("BEGIN IMMEDIATE")
             step = next(job) if first else job.send(0.0)
             first = False
-            built = len(bulk_load.droppable(conn))
+            in_step()
             conn.execute("COMMIT")
-            steps.append(built)
             if step.last:
                 break
+            between()
+
+
+def test_each_index_is_built_in_its_own_transaction(db_path: Path, clock: FakeClock):
+    conn = open_writer(db_path)
+    migrate(database(conn))
+    side = WriteSide(conn, clock)
+    count = len(bulk_load.droppable(conn))
+    steps: list[int] = []
+    _first_sync_step_by_step(
+        conn, side, in_step=lambda: steps.append(len(bulk_load.droppable(conn)))
+    )
     assert steps[0] == 0  # the first sync's first page: no index
     assert steps[-count - 1 :] == [*range(1, count + 1), count]
     assert not side.bulk
@@ -123,26 +137,19 @@ def test_the_search_index_is_merged_once_though_saves_write_between_the_steps(
     conn = open_writer(db_path)
     migrate(database(conn))
     side = WriteSide(conn, clock)
-    written = 0
-    for raw in (_cases_page(CASES, has_more=True), _cases_page(CASES, has_more=False)):
-        job = side.apply_page(raw)(conn)
-        first = True
-        while True:
-            conn.execute("BEGIN IMMEDIATE")
-            step = next(job) if first else job.send(0.0)
-            first = False
-            conn.execute("COMMIT")
-            if step.last:
-                break
-            # A save between two steps, its document indexed at once: one more segment.
-            written += 1
-            with conn:
-                conn.execute(
-                    "INSERT INTO case_fts(rowid, doc) VALUES (?, 'шинэ тэмдэглэл')",
-                    (10**9 + written,),
-                )
+    written: list[int] = []
+
+    def save() -> None:
+        # A save between two steps, its document indexed at once: one more segment.
+        written.append(10**9 + len(written))
+        with conn:
+            conn.execute(
+                "INSERT INTO case_fts(rowid, doc) VALUES (?, 'шинэ тэмдэглэл')", (written[-1],)
+            )
+
+    _first_sync_step_by_step(conn, side, between=save)
     assert not side.bulk
-    assert written > len(bulk_load.droppable(conn)) and merges == [1]
+    assert len(written) > len(bulk_load.droppable(conn)) and merges == [1]
     conn.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
