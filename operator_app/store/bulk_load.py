@@ -19,7 +19,11 @@ instead of one small segment a transaction and the merges of them. Until then
 free-text search does not find the cases the first sync brought. A document written
 meanwhile by a local save or a rebase goes to the index at once and replaces the deferred
 one (local_view.set_doc); a case that leaves takes its deferred document with it (ON DELETE
-CASCADE).
+CASCADE). The words of those documents go into `search_term` (search_terms.py) from the
+index once it is filled, in one step, rather than page by page: splitting every document
+into words again and checking them against the vocabulary was a tenth of a first sync's
+page time (measured at 200,000 cases: 3.6 s of pages against 0.7 s for reading the
+filled index's words).
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from operator_app.store.search_terms import rebuild_terms
+
 # sync_state key: [[name, sql], ...] of the indexes dropped and not yet built again.
 DEFERRED_KEY = "deferred_indexes"
+# sync_state key: present while deferred documents' words are not yet in search_term.
+TERMS_KEY = "deferred_terms"
 # Pages with fewer cases than this are applied with every index in place (an incremental
 # pull, or a scope small enough that the indexes cost little).
 MIN_PAGE_CASES = 200
@@ -104,6 +112,24 @@ def _merge_search(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO case_fts(case_fts) VALUES ('optimize')")
 
 
+def defer_terms(conn: sqlite3.Connection) -> None:
+    """Note that documents went to deferred_doc without their words in search_term."""
+    conn.execute(
+        "INSERT INTO sync_state(key, value) VALUES (?, 1) ON CONFLICT(key) DO NOTHING",
+        (TERMS_KEY,),
+    )
+
+
+def _fill_terms(conn: sqlite3.Connection) -> bool:
+    """Take the filled index's words into search_term, if documents went in without them;
+    False when there was nothing to do."""
+    if conn.execute("SELECT 1 FROM sync_state WHERE key = ?", (TERMS_KEY,)).fetchone() is None:
+        return False
+    rebuild_terms(conn)
+    conn.execute("DELETE FROM sync_state WHERE key = ?", (TERMS_KEY,))
+    return True
+
+
 def deferred(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """The indexes a bulk load dropped and has not built again (none before migrations)."""
     try:
@@ -143,13 +169,13 @@ def begin(conn: sqlite3.Connection) -> bool:
 
 
 def build_one(conn: sqlite3.Connection) -> bool:
-    """Index the next batch of deferred documents, or else build the next dropped index
-    (inside the caller's transaction); False when nothing is left, and the record is then
-    gone."""
+    """Index the next batch of deferred documents, or else take their words into the
+    vocabulary, or else build the next dropped index (inside the caller's transaction);
+    False when nothing is left, and the record is then gone."""
     indexes = deferred(conn)
     if not indexes:
         return False
-    if _defers_search(conn) and _fill_search(conn):
+    if _defers_search(conn) and (_fill_search(conn) or _fill_terms(conn)):
         return True
     (name, sql), rest = indexes[0], indexes[1:]
     exists = conn.execute(

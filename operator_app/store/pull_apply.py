@@ -72,9 +72,10 @@ class OpsApplier:
         self._conn = conn
         self._vs = vs
         self._ctx = ctx
+        self._bulk = bulk_load.active(conn)
         self._insert_doc = (
             "INSERT INTO deferred_doc(rid, doc) VALUES (?, ?)"
-            if bulk_load.active(conn)
+            if self._bulk
             else "INSERT INTO case_fts(rowid, doc) VALUES (?, ?)"
         )
 
@@ -237,8 +238,12 @@ class OpsApplier:
         ]
         # In rowid order: FTS5 flushes its pending terms whenever a rowid goes backwards.
         new_docs.sort()
-        vs.vocabulary.add(conn, (doc for _, doc in new_docs))
-        # During a first sync, indexed in bulk at its end (bulk_load.py).
+        # During a first sync, indexed in bulk at its end (bulk_load.py), and their words
+        # taken into the vocabulary from the index then, not a page at a time here.
+        if not self._bulk:
+            vs.vocabulary.add(conn, (doc for _, doc in new_docs))
+        elif new_docs:
+            bulk_load.defer_terms(conn)
         conn.executemany(self._insert_doc, new_docs)
         for case_id in (set(latest) | notes_changed) - new_ids - pending_ids:
             rid = known[case_id].rid

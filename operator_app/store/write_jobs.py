@@ -268,6 +268,8 @@ class WriteSide:
                         while bulk_load.build_one(conn):
                             yield Step(NO_CHANGES)
                         self.bulk = False
+                        # The words of the first sync's documents came in from the index.
+                        self.vs.vocabulary.reload(conn)
                     acknowledged, extra = self._finish_page(conn, page)
                     summary = PageSummary(
                         page.cursor,

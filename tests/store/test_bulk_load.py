@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,10 @@ from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.queue import queue_plan
+from operator_app.store.search_terms import rebuild_terms
 from operator_app.store.write_jobs import WriteSide
 
-from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
+from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put, remove
 
 CASES = bulk_load.MIN_PAGE_CASES
 
@@ -213,3 +215,102 @@ def test_a_first_sync_indexes_its_text_at_its_end_and_a_save_meanwhile_at_once(s
     assert len(store.search("halaalt", 3 * CASES)) == 2 * CASES
     assert store.search("tsahilgaangui") == [store.rid_of(case_id)]
     assert conn.execute("SELECT count(*) FROM case_fts").fetchone()[0] == 2 * CASES
+
+
+def _terms(conn: sqlite3.Connection) -> set[str]:
+    return {term for (term,) in conn.execute("SELECT term FROM search_term")}
+
+
+def test_a_first_sync_takes_its_words_into_the_vocabulary_from_the_index_at_its_end(
+    store: Store, db_path: Path
+):
+    conn = store._conn()
+    before = _terms(conn)
+    store.apply_page(_cases_page(CASES, has_more=True)).result()
+    # Pages leave the vocabulary alone while their documents wait (one step at the end).
+    assert _terms(conn) == before
+    assert conn.execute("SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)).fetchone()
+    store.apply_page(_cases_page(CASES, has_more=False)).result()
+    assert not conn.execute(
+        "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
+    ).fetchone()
+    # The same words as documents indexed one page at a time give (every word of the index,
+    # numbers as their letters and "0"), and the writer's copy holds them too.
+    expected = _terms(conn)
+    rebuilt = sqlite3.connect(db_path, isolation_level=None)
+    rebuilt.execute("BEGIN IMMEDIATE")
+    rebuilt.execute("DELETE FROM search_term")
+    rebuild_terms(rebuilt)
+    assert _terms(rebuilt) == expected and "halaalt" in expected
+    rebuilt.execute("ROLLBACK")
+    rebuilt.close()
+    assert store._side.vs.vocabulary.keys == expected
+    # A typed prefix is expanded to whole words from it, and finds every case.
+    assert len(store.search("halaa", 3 * CASES)) == 2 * CASES
+
+
+def test_a_desk_killed_before_the_words_were_taken_in_takes_them_at_open(
+    db_path: Path, clock: FakeClock
+):
+    conn = open_writer(db_path)
+    migrate(database(conn))
+    side = WriteSide(conn, clock)
+    job = side.apply_page(_cases_page(CASES, has_more=False))(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    next(job)  # the page's ops, documents deferred
+    conn.execute("COMMIT")
+    conn.execute("BEGIN IMMEDIATE")
+    assert bulk_load._fill_search(conn)  # every document indexed, then killed
+    conn.execute("COMMIT")
+    assert "halaalt" not in _terms(conn)
+    conn.close()
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        conn = store._conn()
+        assert "halaalt" in _terms(conn)
+        assert bulk_load.deferred(conn) == []
+        assert not conn.execute(
+            "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
+        ).fetchone()
+
+
+def test_pulled_changes_to_cases_whose_documents_wait_reach_the_index(store: Store, db_path: Path):
+    # During a first sync a case's document waits in deferred_doc. A later page of the same
+    # sync that updates the case, adds a note to another, or takes a third away must leave
+    # the index as a sync of the final states would: nothing stale, nothing lost.
+    cases = [make_case() for _ in range(CASES)]
+    ops = []
+    for case in cases:
+        ops += [put("case", case), put("note", note_for(case))]
+    store.apply_page(page(ops, has_more=True)).result()
+    conn = store._conn()
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES
+    updated, noted, removed = cases[0], cases[1], cases[2]
+    store.apply_page(
+        page(
+            [
+                put(
+                    "case",
+                    replace(updated, subject="Усны шугам хагарсан", description="Ус алдаж байна."),
+                    version=2,
+                ),
+                put("note", note_for(noted, "Цахилгааны компанид шилжүүлэв.")),
+                remove("case", removed.id),
+            ],
+            has_more=True,
+        )
+    ).result()
+    # The changed ones are indexed at once, the removed one's document is gone with it.
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES - 3
+    assert store.search("usny") == [store.rid_of(updated.id)]
+    assert store.search("tsahilgaany") == [store.rid_of(noted.id)]
+    store.apply_page(page([], has_more=False)).result()
+    assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM case_fts").fetchone()[0] == CASES - 1
+    assert store.search("usny") == [store.rid_of(updated.id)]
+    assert store.search("tsahilgaany") == [store.rid_of(noted.id)]
+    halaalt = set(store.search("halaalt", 2 * CASES))
+    assert store.rid_of(updated.id) not in halaalt  # its old subject is not found
+    assert len(halaalt) == CASES - 2
+    check = sqlite3.connect(db_path)
+    check.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
+    check.close()
