@@ -101,6 +101,12 @@ class EngineConfig:
     poke: bool = True
     poke_timeout_s: float = DEFAULT_POKE_TIMEOUT_S
     reconnect_probe_s: float = RECONNECT_PROBE_S
+    # A first sync that has brought nothing for this long while syncs fail is finished as it
+    # stands: the desk builds the queue's indexes and search documents it deferred and works
+    # at full speed offline (without them, at 200,000 cases, a queue view scans every case);
+    # the rest of that sync then comes with the indexes in place, more slowly. Not at once:
+    # a link that drops a connection now and then must not cost a whole index build.
+    finish_first_sync_after_s: float = 60.0
     max_rounds: int = 4
     max_resets: int = 2
     recovery_dir: Path | None = None  # default: "recovery" beside the cache
@@ -156,6 +162,9 @@ class SyncEngine:
         self._pull_sizer = AdaptiveSize(config.pull_limit, minimum=PULL_LIMIT_MINIMUM)
         self._backoff = Backoff(self._rng, base=config.backoff_base_s, cap=config.backoff_cap_s)
         self._scheduler = Scheduler(config.schedule, monotonic)
+        self._monotonic = monotonic
+        self._progress_at = monotonic()  # the last pulled page, or the engine's start
+        self._finishing: Future[bool] | None = None
         self._recovery_dir = config.recovery_dir or store.path.parent / RECOVERY_FOLDER
         self._cycle_lock = threading.Lock()
         self._cycles = CycleCounter()
@@ -432,6 +441,7 @@ class SyncEngine:
         self._board.update(clock_offset_s=round(offset, 3))
 
     def _page_applied(self, summary: PageSummary) -> None:
+        self._progress_at = self._monotonic()
         if summary.acknowledged:
             self._board.update(pending=self._store.pending_count())
         with self._lock:
@@ -499,6 +509,8 @@ class SyncEngine:
             except StoreClosedError:
                 pass
         self._board.update(**updates)
+        if failure.problem.code != ProblemCode.STORE_CLOSED:
+            self._finish_stalled_first_sync()
         return tally.report(
             trigger,
             False,
@@ -508,6 +520,21 @@ class SyncEngine:
             problem=failure.problem,
             retry_in=retry_in,
         )
+
+    def _finish_stalled_first_sync(self) -> None:
+        """After a failed cycle: finish a first sync that has been stuck too long (see
+        EngineConfig.finish_first_sync_after_s). The store builds in the background; the
+        engine does not wait."""
+        if self._monotonic() - self._progress_at < self._config.finish_first_sync_after_s:
+            return
+        if self._finishing is not None and not self._finishing.done():
+            return
+        try:
+            if self._store.first_sync_unfinished():
+                _log.info("the first sync is stalled: building its deferred indexes now")
+                self._finishing = self._store.finish_first_sync()
+        except StoreClosedError:
+            pass
 
     def _inbox_counts(self) -> tuple[int, int]:
         """Rejected and conflicting mutations waiting for a person: (rejected, conflicts)."""

@@ -252,6 +252,16 @@ class Store:
         """Apply a pulled page in short chunks; its cursor commits with the last one."""
         return self._write(self._side.apply_page(page), Priority.PULL)
 
+    def first_sync_unfinished(self) -> bool:
+        """Whether a first sync began filling this cache and has not ended: its indexes and
+        search documents wait for its last page (bulk_load.py)."""
+        return bulk_load.active(self._conn())
+
+    def finish_first_sync(self) -> Future[bool]:
+        """Build what an unfinished first sync deferred now, for a desk that must work
+        without the rest of it (offline). True when there was anything to build."""
+        return self._write(self._side.finish_first_sync(), Priority.PULL)
+
     def set_sync_state(self, **changes: Any) -> Future[SyncState]:
         """Set the sync engine's fields (epoch, clock_offset_s, last_push_at, ...)."""
         return self._write(self._side.update_sync_state(changes), Priority.CONTROL, durable=True)

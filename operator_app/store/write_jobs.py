@@ -265,11 +265,7 @@ class WriteSide:
                         # The first sync is complete: its indexes, one per transaction.
                         yield Step(changes)
                         changes = NO_CHANGES
-                        while bulk_load.build_one(conn):
-                            yield Step(NO_CHANGES)
-                        self.bulk = False
-                        # The words of the first sync's documents came in from the index.
-                        self.vs.vocabulary.reload(conn)
+                        yield from self._finish_bulk(conn)
                     acknowledged, extra = self._finish_page(conn, page)
                     summary = PageSummary(
                         page.cursor,
@@ -282,6 +278,26 @@ class WriteSide:
                     yield Step(_merged(changes, extra), summary)
                     return
                 yield Step(changes)
+
+        return job
+
+    def _finish_bulk(self, conn: sqlite3.Connection) -> Job:
+        """What a first sync deferred, one transaction a step (bulk_load.build_one)."""
+        while bulk_load.build_one(conn):
+            yield Step(NO_CHANGES)
+        self.bulk = False
+        # The words of the first sync's documents came in from the index.
+        self.vs.vocabulary.reload(conn)
+
+    def finish_first_sync(self) -> JobFactory:
+        """Build what an unfinished first sync deferred; the result says whether there was
+        anything. The rest of that sync then comes with every index in place."""
+
+        def job(conn: sqlite3.Connection) -> Job:
+            unfinished = bool(bulk_load.deferred(conn))
+            if unfinished:
+                yield from self._finish_bulk(conn)
+            yield Step(NO_CHANGES, unfinished)
 
         return job
 

@@ -314,3 +314,19 @@ def test_pulled_changes_to_cases_whose_documents_wait_reach_the_index(store: Sto
     check = sqlite3.connect(db_path)
     check.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
     check.close()
+
+
+def test_an_unfinished_first_sync_can_be_finished_as_it_stands(store: Store, tmp_path: Path):
+    assert not store.first_sync_unfinished()
+    assert store.finish_first_sync().result() is False  # nothing was deferred
+    store.apply_page(_cases_page(CASES, has_more=True)).result()
+    assert store.first_sync_unfinished()
+    assert store.finish_first_sync().result() is True
+    conn = store._conn()
+    assert not store.first_sync_unfinished() and not store._side.bulk
+    assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+    assert len(store.search("halaalt", 2 * CASES)) == CASES
+    # The rest of that sync comes with every index in place.
+    store.apply_page(_cases_page(CASES, has_more=False)).result()
+    assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+    assert len(store.search("halaalt", 3 * CASES)) == 2 * CASES

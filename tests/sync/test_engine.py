@@ -10,11 +10,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from operator_app.store import Changes
+from operator_app.store import Changes, bulk_load
+from operator_app.store.connection import database, open_writer
+from operator_app.store.migrations import migrate
 from sync.engine import ProblemCode, SyncEngine
+from sync.headless import HeadlessDesk
+from sync.report import SyncReport
 from sync.scheduler import Trigger
 from sync.status import SyncState
 from tests.central.testbed import CentralDb
@@ -249,3 +254,56 @@ def test_a_ui_observes_syncing_then_the_outcome_without_qt(
     assert (SyncState.SYNCING, 2) in seen
     assert seen[-1] == (SyncState.ONLINE, 0)
     assert desk.engine.status.last_synced_at is not None
+
+
+def test_a_first_sync_cut_off_is_finished_as_it_stands_once_it_has_been_stuck_long_enough(
+    backend: str, make_central_db: Callable[..., CentralDb], desks: Desks, tmp_path: Path
+) -> None:
+    # A first sync defers the queue's indexes and search documents to its last page. Cut off
+    # for good, the desk would work on without them; once no page has come for a while it
+    # builds them from what it has, and the rest of the sync comes with them in place.
+    service = Central(make_central_db(backend, cases=500)).start()
+    fresh = open_writer(tmp_path / "fresh.db")
+    migrate(database(fresh))
+    every_index = {name for name, _ in bulk_load.droppable(fresh)}
+    fresh.close()
+    try:
+        with FaultProxy(service.port) as proxy:
+
+            def cut_off(after_s: float) -> tuple[HeadlessDesk, SyncReport]:
+                proxy.set_plan(FaultPlan())
+                config = replace(TEST_CONFIG, pull_limit=200, finish_first_sync_after_s=after_s)
+                desk = desks.new(proxy.url, "demo-supervisor", config=config)
+                # The link goes once the first page is in (the next may be on its way).
+                desk.engine.subscribe_pages(
+                    lambda _page: proxy.set_plan(lambda _i: Faults(drop=True))
+                )
+                return desk, desk.engine.run_once()
+
+            # A failure soon after a page leaves the first sync waiting for the link.
+            patient, report = cut_off(after_s=3600.0)
+            assert not report.ok and report.problem is not None
+            assert report.problem.code == ProblemCode.OFFLINE
+            assert patient.store.first_sync_unfinished()
+            assert patient.engine._finishing is None
+
+            desk, report = cut_off(after_s=0.0)
+            assert not report.ok and desk.engine._finishing is not None
+            assert desk.engine._finishing.result(timeout=60)
+            assert not desk.store.first_sync_unfinished()
+            conn = desk.store._conn()
+            assert {name for name, _ in bulk_load.droppable(conn)} == every_index
+            assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone() == (0,)
+            have = conn.execute("SELECT count(*) FROM case_view").fetchone()[0]
+            assert 200 <= have < 500
+            assert conn.execute("SELECT count(*) FROM case_fts").fetchone() == (have,)
+
+            # The link is back: the rest comes, into a cache with every index.
+            proxy.set_plan(FaultPlan())
+            report = desk.engine.run_once(Trigger.RECONNECT)
+            assert report.ok, report.problem
+            assert report.cases == 500 - have
+            assert {name for name, _ in bulk_load.droppable(conn)} == every_index
+            assert_converged(desk.store.path, service.url, "demo-supervisor", PASSWORD)
+    finally:
+        service.stop()
