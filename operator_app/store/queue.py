@@ -16,6 +16,7 @@ from typing import Any
 from operator_app.domain.deadlines import DeadlineState
 from operator_app.domain.model import CaseType, Channel, Priority, Status
 from operator_app.store.columns import CaseSyncState
+from operator_app.store.search_terms import DEFERRED_WORD, word_starts
 from operator_app.store.search_text import fts_query
 
 
@@ -232,8 +233,11 @@ def _where(f: QueueFilter, today: date, walk_sort_index: bool = False) -> _Where
         if query is None:
             w.empty = True
         else:
+            # Or in the documents a first sync holds back (search_terms.DEFERRED_WORD).
+            held = " AND ".join(DEFERRED_WORD.format(w._names([p])) for p in word_starts(f.text))
             w.parts.append(
-                f"rid IN (SELECT rowid FROM case_fts WHERE case_fts MATCH {w._names([query])})"
+                f"(rid IN (SELECT rowid FROM case_fts WHERE case_fts MATCH {w._names([query])})"
+                f" OR rid IN (SELECT rid FROM deferred_doc WHERE {held}))"
             )
     return w
 

@@ -14,7 +14,7 @@ from operator_app.domain.identifiers import (
     phone_digits,
 )
 from operator_app.store.columns import phone_reversed
-from operator_app.store.search_terms import case_fts_query
+from operator_app.store.search_terms import DEFERRED_WORD, case_fts_query, word_starts
 from operator_app.store.search_text import fold_words, fts_query
 
 DEFAULT_LIMIT = 50
@@ -205,7 +205,7 @@ def free_text(conn: sqlite3.Connection, text: str, limit: int = 200) -> list[int
     query = case_fts_query(conn, text)
     if query is None:
         return []
-    return [
+    found = [
         rid
         for (rid,) in _fts_rows(
             conn,
@@ -213,3 +213,12 @@ def free_text(conn: sqlite3.Connection, text: str, limit: int = 200) -> list[int
             (query, limit),
         )
     ]
+    starts = word_starts(text)
+    held = conn.execute(
+        "SELECT rid FROM deferred_doc WHERE"
+        f" {' AND '.join(DEFERRED_WORD.format('?') for _ in starts)} ORDER BY rid DESC LIMIT ?",
+        (*starts, limit),
+    ).fetchall()
+    if held:
+        found = sorted({*found, *(rid for (rid,) in held)}, reverse=True)[:limit]
+    return found

@@ -205,7 +205,13 @@ def test_a_first_sync_indexes_its_text_at_its_end_and_a_save_meanwhile_at_once(s
     store.apply_page(first).result()
     conn = store._conn()
     assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES
-    assert store.search("halaalt") == []  # held back until the first sync ends
+    # Held back from the index until the first sync ends, and found meanwhile all the same.
+    assert conn.execute("SELECT count(*) FROM case_fts").fetchone()[0] == 0
+    rids = sorted((store.rid_of(op["id"]) for op in first["ops"] if op["type"] == "case"))
+    assert store.search("halaalt", 2 * CASES) == rids[::-1]
+    assert store.search("halaa muu", 5) == rids[::-1][:5]  # every word, as a prefix
+    assert store.search("halaalt tsahilgaan") == []
+    assert sorted(store.queue_ids(QueueFilter(text="halaa"), Sort())) == rids
     case_id = first["ops"][0]["id"]
     assert store.submit(AddNote(new_id(), case_id, "Цахилгаангүй"), OPERATOR).result().queued
     assert store.search("tsahilgaangui") == [store.rid_of(case_id)]
