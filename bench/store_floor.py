@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -61,6 +62,33 @@ def write_pages(path: Path, pages: list[list[dict]], *, indexes: bool) -> dict[s
     return times
 
 
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy (SQLite's backup API: what the WAL holds included)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _problem(source: Path) -> str | None:
+    """Why this file is no full cache to measure in (None if it is one)."""
+    try:
+        conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            if bulk_load.deferred(conn):
+                return "its first sync has not ended (the view's indexes are not built yet)"
+            if not bulk_load.droppable(conn):
+                return "it has no view indexes (is it a desk's cache?)"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"it cannot be read: {exc}"
+    return None
+
+
 def run(args: argparse.Namespace) -> list[Figure]:
     source = Path(args.db)
     work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=args.dir))
@@ -71,7 +99,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
         for repeat in range(args.repeats):
             for indexes in (True, False):  # alternating, so both meet the same machine load
                 copy = work / f"copy-{repeat}-{int(indexes)}.db"
-                shutil.copy(source, copy)
+                _copy(source, copy)
                 times = write_pages(copy, pages, indexes=indexes)
                 for part, values in times.items():
                     results[indexes].setdefault(part, []).extend(values)
@@ -112,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():
         print(f"no such cache: {args.db}", file=sys.stderr)
+        return 2
+    problem = _problem(Path(args.db))
+    if problem is not None:
+        print(f"{args.db} cannot be measured: {problem}", file=sys.stderr)
         return 2
     figures = run(args)
     print(table(figures, name_width=52))

@@ -101,11 +101,12 @@ class EngineConfig:
     poke: bool = True
     poke_timeout_s: float = DEFAULT_POKE_TIMEOUT_S
     reconnect_probe_s: float = RECONNECT_PROBE_S
-    # A first sync that has brought nothing for this long while syncs fail is finished as it
-    # stands: the desk builds the queue's indexes and search documents it deferred and works
-    # at full speed offline (without them, at 200,000 cases, a queue view scans every case);
-    # the rest of that sync then comes with the indexes in place, more slowly. Not at once:
-    # a link that drops a connection now and then must not cost a whole index build.
+    # A first sync whose cycles have failed for this long (and STALLED_CYCLES times in a row)
+    # with no page pulled is finished as it stands: the desk builds the queue's indexes and
+    # search documents it deferred and works at full speed offline (without them, at 200,000
+    # cases, a queue view scans every case); the rest of that sync then comes with the
+    # indexes in place, more slowly. Not at once: a link that drops a connection now and
+    # then must not cost a whole index build.
     finish_first_sync_after_s: float = 60.0
     max_rounds: int = 4
     max_resets: int = 2
@@ -121,6 +122,16 @@ class EngineConfig:
             raise ValueError(f"pull_limit must be {PULL_LIMIT_MINIMUM}..{MAX_PULL_LIMIT}")
         if self.max_rounds < 1 or self.max_resets < 0:
             raise ValueError("need max_rounds >= 1 and max_resets >= 0")
+
+
+# Failed cycles in a row (as well as the time) before a stalled first sync is finished: one
+# dropped connection and its retry are two.
+STALLED_CYCLES = 3
+
+
+def _log_finish_failure(future: Future[bool]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        _log.error("finishing the stalled first sync failed", exc_info=future.exception())
 
 
 class EngineStopped(Exception):
@@ -163,7 +174,9 @@ class SyncEngine:
         self._backoff = Backoff(self._rng, base=config.backoff_base_s, cap=config.backoff_cap_s)
         self._scheduler = Scheduler(config.schedule, monotonic)
         self._monotonic = monotonic
-        self._progress_at = monotonic()  # the last pulled page, or the engine's start
+        # Since when, and for how many cycles, syncs have failed with no page pulled.
+        self._stalled_since: float | None = None
+        self._stalled_cycles = 0
         self._finishing: Future[bool] | None = None
         self._recovery_dir = config.recovery_dir or store.path.parent / RECOVERY_FOLDER
         self._cycle_lock = threading.Lock()
@@ -441,7 +454,7 @@ class SyncEngine:
         self._board.update(clock_offset_s=round(offset, 3))
 
     def _page_applied(self, summary: PageSummary) -> None:
-        self._progress_at = self._monotonic()
+        self._stalled_since, self._stalled_cycles = None, 0
         if summary.acknowledged:
             self._board.update(pending=self._store.pending_count())
         with self._lock:
@@ -465,6 +478,7 @@ class SyncEngine:
             self._store.set_sync_state(**changes).result()
         self._backoff.reset()
         self._scheduler.clear_backoff()
+        self._stalled_since, self._stalled_cycles = None, 0
         self._online.set()
         rejected, conflicts = self._inbox_counts()
         self._board.update(
@@ -522,10 +536,17 @@ class SyncEngine:
         )
 
     def _finish_stalled_first_sync(self) -> None:
-        """After a failed cycle: finish a first sync that has been stuck too long (see
+        """After a failed cycle: finish a first sync that is stuck (see
         EngineConfig.finish_first_sync_after_s). The store builds in the background; the
         engine does not wait."""
-        if self._monotonic() - self._progress_at < self._config.finish_first_sync_after_s:
+        now = self._monotonic()
+        if self._stalled_since is None:
+            self._stalled_since = now
+        self._stalled_cycles += 1
+        if (
+            now - self._stalled_since < self._config.finish_first_sync_after_s
+            or self._stalled_cycles < STALLED_CYCLES
+        ):
             return
         if self._finishing is not None and not self._finishing.done():
             return
@@ -533,6 +554,7 @@ class SyncEngine:
             if self._store.first_sync_unfinished():
                 _log.info("the first sync is stalled: building its deferred indexes now")
                 self._finishing = self._store.finish_first_sync()
+                self._finishing.add_done_callback(_log_finish_failure)
         except StoreClosedError:
             pass
 

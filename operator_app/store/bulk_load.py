@@ -31,12 +31,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from operator_app.store.search_terms import rebuild_terms
+from operator_app.store.search_terms import TERMS_KEY, rebuild_terms, terms_owed
 
 # sync_state key: [[name, sql], ...] of the indexes dropped and not yet built again.
 DEFERRED_KEY = "deferred_indexes"
-# sync_state key: present while deferred documents' words are not yet in search_term.
-TERMS_KEY = "deferred_terms"
 # Pages with fewer cases than this are applied with every index in place (an incremental
 # pull, or a scope small enough that the indexes cost little).
 MIN_PAGE_CASES = 200
@@ -120,10 +118,17 @@ def defer_terms(conn: sqlite3.Connection) -> None:
     )
 
 
+def _owes_terms(conn: sqlite3.Connection) -> bool:
+    try:
+        return terms_owed(conn)
+    except sqlite3.OperationalError:  # a file from before the sync tables (restore: unmigrated)
+        return False
+
+
 def _fill_terms(conn: sqlite3.Connection) -> bool:
     """Take the filled index's words into search_term, if documents went in without them;
     False when there was nothing to do."""
-    if conn.execute("SELECT 1 FROM sync_state WHERE key = ?", (TERMS_KEY,)).fetchone() is None:
+    if not _owes_terms(conn):
         return False
     rebuild_terms(conn)
     conn.execute("DELETE FROM sync_state WHERE key = ?", (TERMS_KEY,))
@@ -173,10 +178,14 @@ def build_one(conn: sqlite3.Connection) -> bool:
     vocabulary, or else build the next dropped index (inside the caller's transaction);
     False when nothing is left, and the record is then gone."""
     indexes = deferred(conn)
+    if indexes and _defers_search(conn) and _fill_search(conn):
+        return True
+    # Also with no index left to build: an older desk that finished a first sync this one
+    # began left the words owed.
+    if _fill_terms(conn):
+        return True
     if not indexes:
         return False
-    if _defers_search(conn) and (_fill_search(conn) or _fill_terms(conn)):
-        return True
     (name, sql), rest = indexes[0], indexes[1:]
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
@@ -198,7 +207,7 @@ def restore(conn: sqlite3.Connection) -> int:
     """Build every dropped index in one transaction (at open, before anything else writes).
     The number built."""
     indexes = deferred(conn)
-    if not indexes:
+    if not indexes and not _owes_terms(conn):
         return 0
     conn.execute("BEGIN IMMEDIATE")
     try:

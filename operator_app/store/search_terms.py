@@ -18,6 +18,9 @@ from operator_app.store.search_text import query_tokens, quoted
 _DIGIT = re.compile(r"\d")
 # More indexed words than this for one typed prefix: the prefix term is cheaper to match.
 MAX_EXPANSION = 300
+# sync_state key: present while documents are indexed, or wait to be, without their words in
+# search_term (a first sync's, see bulk_load.py).
+TERMS_KEY = "deferred_terms"
 
 
 def case_fts_query(conn: sqlite3.Connection, text: str) -> str | None:
@@ -29,9 +32,12 @@ def case_fts_query(conn: sqlite3.Connection, text: str) -> str | None:
     tokens = query_tokens(text)
     if not tokens:
         return None
+    # While a first sync's documents enter the index without their words (bulk_load.py), the
+    # vocabulary lacks some: an expansion from it would drop their cases without a sign.
+    expand = not terms_owed(conn)
     parts = []
     for token in tokens:
-        words = [] if _DIGIT.search(token) else _words_beginning(conn, token)
+        words = [] if not expand or _DIGIT.search(token) else _words_beginning(conn, token)
         if words and len(words) <= MAX_EXPANSION and not any(_DIGIT.search(w) for w in words):
             parts.append("(" + " OR ".join(quoted(w) for w in words) + ")")
         else:
@@ -49,6 +55,14 @@ DEFERRED_WORD = "instr(' ' || doc, {}) > 0"
 def word_starts(text: str) -> list[str]:
     """What DEFERRED_WORD is given for typed text: each query word after a space."""
     return [" " + token for token in query_tokens(text)]
+
+
+def terms_owed(conn: sqlite3.Connection) -> bool:
+    """Whether documents reached (or are to reach) the index without their words in
+    search_term: during a first sync, until bulk_load takes them from the index."""
+    return (
+        conn.execute("SELECT 1 FROM sync_state WHERE key = ?", (TERMS_KEY,)).fetchone() is not None
+    )
 
 
 def _words_beginning(conn: sqlite3.Connection, prefix: str) -> list[str]:

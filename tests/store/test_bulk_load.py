@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from operator_app.domain.mutations import AddNote
-from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load
+from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load, search
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.queue import queue_plan
-from operator_app.store.search_terms import rebuild_terms
+from operator_app.store.search_terms import term_key
 from operator_app.store.write_jobs import WriteSide
 
 from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put, remove
@@ -207,7 +207,7 @@ def test_a_first_sync_indexes_its_text_at_its_end_and_a_save_meanwhile_at_once(s
     assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == CASES
     # Held back from the index until the first sync ends, and found meanwhile all the same.
     assert conn.execute("SELECT count(*) FROM case_fts").fetchone()[0] == 0
-    rids = sorted((store.rid_of(op["id"]) for op in first["ops"] if op["type"] == "case"))
+    rids = sorted(store.rid_of(op["id"]) for op in first["ops"] if op["type"] == "case")
     assert store.search("halaalt", 2 * CASES) == rids[::-1]
     assert store.search("halaa muu", 5) == rids[::-1][:5]  # every word, as a prefix
     assert store.search("halaalt tsahilgaan") == []
@@ -240,16 +240,11 @@ def test_a_first_sync_takes_its_words_into_the_vocabulary_from_the_index_at_its_
     assert not conn.execute(
         "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
     ).fetchone()
-    # The same words as documents indexed one page at a time give (every word of the index,
-    # numbers as their letters and "0"), and the writer's copy holds them too.
+    # The words of the indexed documents, as adding them page by page gave (numbers as
+    # their letters and "0"), and the writer's copy holds them too.
     expected = _terms(conn)
-    rebuilt = sqlite3.connect(db_path, isolation_level=None)
-    rebuilt.execute("BEGIN IMMEDIATE")
-    rebuilt.execute("DELETE FROM search_term")
-    rebuild_terms(rebuilt)
-    assert _terms(rebuilt) == expected and "halaalt" in expected
-    rebuilt.execute("ROLLBACK")
-    rebuilt.close()
+    words = {w for (doc,) in conn.execute("SELECT doc FROM case_fts") for w in doc.split()}
+    assert expected == {term_key(w) for w in words} and "halaalt" in expected
     assert store._side.vs.vocabulary.keys == expected
     # A typed prefix is expanded to whole words from it, and finds every case.
     assert len(store.search("halaa", 3 * CASES)) == 2 * CASES
@@ -336,3 +331,44 @@ def test_an_unfinished_first_sync_can_be_finished_as_it_stands(store: Store, tmp
     store.apply_page(_cases_page(CASES, has_more=False)).result()
     assert _view_indexes(conn) == _fresh_indexes(tmp_path)
     assert len(store.search("halaalt", 3 * CASES)) == 2 * CASES
+
+
+def test_search_finds_every_case_at_every_step_of_a_first_sync(db_path: Path, clock: FakeClock):
+    # A typed prefix is expanded to the vocabulary's words. Between the step that indexes the
+    # last waiting documents and the one that takes their words, the vocabulary held only
+    # the words of saves: "halaa" became ("halaaltgui") and found one case in 200.
+    conn = open_writer(db_path)
+    migrate(database(conn))
+    side = WriteSide(conn, clock)
+    with conn:
+        conn.execute("INSERT INTO search_term(term) VALUES ('halaaltgui')")  # a save's word
+    found: list[tuple[int, int]] = []
+
+    def search_now() -> None:
+        cases = conn.execute("SELECT count(*) FROM case_view").fetchone()[0]
+        found.append((len(search.free_text(conn, "halaa", 10 * CASES)), cases))
+
+    _first_sync_step_by_step(conn, side, between=search_now)
+    search_now()
+    assert len(found) > len(bulk_load.droppable(conn))
+    assert all(hits == cases for hits, cases in found), found
+    assert found[-1] == (2 * CASES, 2 * CASES)
+    conn.close()
+
+
+def test_words_an_older_desk_left_owed_are_taken_at_open(db_path: Path, clock: FakeClock):
+    # A first sync this version began and an older one finished: the documents are indexed,
+    # the indexes built, and the words still owed.
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        store.apply_page(_cases_page(CASES, has_more=False)).result()
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("DELETE FROM search_term")
+        conn.execute("INSERT INTO sync_state(key, value) VALUES (?, 1)", (bulk_load.TERMS_KEY,))
+    conn.close()
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        conn = store._conn()
+        assert "halaalt" in _terms(conn)
+        assert not conn.execute(
+            "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
+        ).fetchone()

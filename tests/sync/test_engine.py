@@ -14,18 +14,27 @@ from pathlib import Path
 
 import pytest
 
-from operator_app.store import Changes, bulk_load
+from operator_app.store import Changes, PageSummary, bulk_load
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
-from sync.engine import ProblemCode, SyncEngine
+from sync.engine import STALLED_CYCLES, ProblemCode, SyncEngine
 from sync.headless import HeadlessDesk
 from sync.report import SyncReport
 from sync.scheduler import Trigger
 from sync.status import SyncState
 from tests.central.testbed import CentralDb
 from tests.faults.proxy import FaultPlan, FaultProxy, Faults
+from tests.store.conftest import make_case, note_for, page, put
 from tests.sync.checker import assert_audit_holds, assert_converged
-from tests.sync.harness import PASSWORD, TEST_CONFIG, Central, Desks, new_case, new_note
+from tests.sync.harness import (
+    PASSWORD,
+    TEST_CONFIG,
+    Central,
+    Desks,
+    free_port,
+    new_case,
+    new_note,
+)
 
 
 def test_a_first_sync_brings_the_scope_page_by_page_and_the_checker_agrees(
@@ -274,7 +283,8 @@ def test_a_first_sync_cut_off_is_finished_as_it_stands_once_it_has_been_stuck_lo
                 proxy.set_plan(FaultPlan())
                 config = replace(TEST_CONFIG, pull_limit=200, finish_first_sync_after_s=after_s)
                 desk = desks.new(proxy.url, "demo-supervisor", config=config)
-                # The link goes once the first page is in (the next may be on its way).
+                # The link goes once the first page is in (the next is on its way already:
+                # the desk fetches one page ahead).
                 desk.engine.subscribe_pages(
                     lambda _page: proxy.set_plan(lambda _i: Faults(drop=True))
                 )
@@ -288,6 +298,9 @@ def test_a_first_sync_cut_off_is_finished_as_it_stands_once_it_has_been_stuck_lo
             assert patient.engine._finishing is None
 
             desk, report = cut_off(after_s=0.0)
+            for _ in range(STALLED_CYCLES - 1):  # one failed cycle is not a stall yet
+                assert not report.ok and desk.engine._finishing is None
+                report = desk.engine.run_once()
             assert not report.ok and desk.engine._finishing is not None
             assert desk.engine._finishing.result(timeout=60)
             assert not desk.store.first_sync_unfinished()
@@ -307,3 +320,46 @@ def test_a_first_sync_cut_off_is_finished_as_it_stands_once_it_has_been_stuck_lo
             assert_converged(desk.store.path, service.url, "demo-supervisor", PASSWORD)
     finally:
         service.stop()
+
+
+def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycles(
+    tmp_path: Path,
+) -> None:
+    now = [1000.0]
+    desk = HeadlessDesk(f"http://127.0.0.1:{free_port()}", tmp_path / "desk", config=TEST_CONFIG)
+    try:
+        engine = SyncEngine(
+            desk.store,
+            desk.client,
+            desk.credentials,
+            monotonic=lambda: now[0],
+            config=replace(TEST_CONFIG, finish_first_sync_after_s=60.0),
+        )
+        ops = []
+        for _ in range(bulk_load.MIN_PAGE_CASES):
+            case = make_case()
+            ops += [put("case", case), put("note", note_for(case))]
+        desk.store.apply_page(page(ops, has_more=True)).result()
+        assert desk.store.first_sync_unfinished()
+
+        def fail_at(t: float) -> None:
+            now[0] = t
+            assert not engine.run_once().ok  # nobody listens there
+
+        fail_at(1000.0)
+        fail_at(1030.0)
+        fail_at(1059.0)  # three failures, but within the minute
+        assert engine._finishing is None
+        engine._page_applied(PageSummary("c", True, 1, 0, 1, 0))  # a page came after all
+        fail_at(1100.0)
+        fail_at(1200.0)  # past the minute since the page, but two failures only
+        assert engine._finishing is None
+        fail_at(1201.0)
+        finishing = engine._finishing
+        assert finishing is not None and finishing.result(timeout=60) is True
+        assert not desk.store.first_sync_unfinished()
+        fail_at(1300.0)
+        assert engine._finishing is finishing  # once
+        engine.close()
+    finally:
+        desk.close()
