@@ -122,6 +122,7 @@ class Writer:
         self._wal_path = wal_path
         self._hurry_checkpoint = hurry_checkpoint
         self._checkpointed = 0
+        self.wal_started_over = 0  # by _start_wal_over (tests wait on it)
         # A restarted WAL is cut back to the restart size on its first commit, and grows past
         # it again only once that much has been written since: `_restart_wal_if_large` waits
         # for the file to outgrow it, so a restarted file that keeps its size is not taken for
@@ -270,6 +271,32 @@ class Writer:
                     log.warning("the WAL could not start over: no checkpoint came in time")
                     return
                 self._cond.wait(remaining)
+            if self._queue or self._closed:
+                return  # the next job's transaction starts the WAL over
+        self._start_wal_over()
+
+    def _start_wal_over(self) -> None:
+        """With nothing queued after a pull: start the WAL over now, with a write of nothing.
+
+        The transaction that finds the WAL copied back starts it over and cuts the file back
+        to WAL_RESTART_BYTES. Left to the next one, that was the first save after the pull,
+        a save of an operator back at the desk: 17-24 ms against 4 for the next at 200,000
+        cases (the file cut from 82-92 MB), 249 ms at 1,000,000. The write sets the schema
+        version to what it is (a change of page 1, so the WAL gets a frame)."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            log.warning("the WAL could not start over", exc_info=True)
+            return
+        with self._cond:
+            self.wal_started_over += 1
+            self._cond.notify_all()
 
     def checkpoint_passed(self, ticket: int) -> None:
         """The checkpointer finished a pass that started after request `ticket`."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from operator_app.domain.mutations import AddNote
-from operator_app.store import Changes, Store, write_jobs
+from operator_app.store import Changes, QueueFilter, Sort, Store, write_jobs
 from operator_app.store import writer as writer_module
 from operator_app.store.pull_apply import OpsApplier
 
@@ -121,3 +121,23 @@ def test_a_restarted_wal_is_cut_back_only_to_the_restart_size(
     first_full = next(k for k, size in enumerate(sizes) if size > limit)
     assert min(sizes[first_full:]) >= limit
     assert max(sizes) < 2 * 1024 * 1024, max(sizes)
+
+
+def test_after_a_pull_the_wal_starts_over_before_the_next_save(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    """The transaction that finds the WAL copied back starts it over and cuts the file: with
+    nothing queued after a pull, that was the operator's next save (17-24 ms at 200,000
+    cases, 249 ms at 1,000,000). The writer now does it before idling."""
+    limit = 256 * 1024
+    monkeypatch.setattr(writer_module, "WAL_RESTART_BYTES", limit)
+    wal = Path(str(db_path) + "-wal")
+    with Store.open(db_path, clock=clock) as store:
+        store.apply_page(bundle_page(300)).result(timeout=TIMEOUT)  # one long transaction
+        writer = store._writer
+        with writer._cond:
+            assert writer._cond.wait_for(lambda: writer.wal_started_over > 0, timeout=TIMEOUT)
+        assert wal.stat().st_size <= limit + 64 * 1024  # cut back, before any save
+        case_id = store.queue_ids(QueueFilter(), Sort())[0]
+        args = AddNote(new_id(), store.rows([case_id])[0].id, "Дахин залгасан.")
+        assert store.submit(args, OPERATOR).result(timeout=TIMEOUT).queued
