@@ -109,7 +109,7 @@ class ChangeStatus:
     to: Status
     reason: str = ""
     resolution: str = ""  # the answer given to the citizen, when moving to resolved
-    # `from` is a Python keyword; the wire name is "from" (see _WIRE_NAMES).
+    # `from` is a Python keyword; the wire name is "from" (see WIRE_NAMES).
     from_: Status | None = None
 
 
@@ -208,7 +208,7 @@ MUTATIONS: dict[str, type[Any]] = {
 }
 
 RESOLVE_CHOICES = frozenset({"keep_server", "reapply", "merge"})
-_WIRE_NAMES = {"from_": "from"}
+WIRE_NAMES = {"from_": "from"}
 _LONG_TEXT_FIELDS = frozenset(
     {"description", "body", "notice", "resolution", "note", "reason", "answer"}
 )
@@ -230,7 +230,7 @@ def to_json(value: Any) -> Any:
     """The wire form of mutation arguments (and anything nested in them)."""
     if is_dataclass(value) and not isinstance(value, type):
         return {
-            _WIRE_NAMES.get(f.name, f.name): to_json(getattr(value, f.name)) for f in fields(value)
+            WIRE_NAMES.get(f.name, f.name): to_json(getattr(value, f.name)) for f in fields(value)
         }
     if isinstance(value, Enum):
         return value.value
@@ -270,7 +270,7 @@ def _parse_dataclass(cls: type[Any], raw: object, prefix: str) -> Any:
     hints = _type_hints(cls)
     values: dict[str, Any] = {}
     for f in fields(cls):
-        wire = _WIRE_NAMES.get(f.name, f.name)
+        wire = WIRE_NAMES.get(f.name, f.name)
         path = prefix + wire
         if wire not in raw:
             if f.default is MISSING and f.default_factory is MISSING:
