@@ -157,6 +157,32 @@ def _name_text(name: str) -> str:
     return " ".join(name_words(name))
 
 
+def doc_with_note(doc: str, data: Mapping[str, Any], body: str) -> str:
+    """`doc`, a case's document (case_doc(data, notes)), with a new note's words: the set of
+    words case_doc(data, [*notes, body]) gives, without the notes read back.
+
+    The words go where case_doc puts a last note's words, before the caller's name and
+    places: the recompute when the server sends the note back (set_doc) then finds the same
+    text and leaves the index alone. If the text before those ends with one of their words
+    the new ones go before that word too: the same words, in another order (set_doc rewrites
+    the document once; the index keeps no positions, detail=none).
+    """
+    words = doc.split()
+    known = set(words)
+    raw = list(dict.fromkeys(body.split()))
+    added = [w for w in dict.fromkeys(" ".join(_folded(raw)).split()) if w not in known]
+    if not added:
+        return doc
+    name = data.get("citizen_name")
+    tail = set(place_words(data.get("location")).split())
+    if name:
+        tail.update(_name_text(name).split())
+    end = len(words)
+    while end and words[end - 1] in tail:
+        end -= 1
+    return " ".join(words[:end] + added + words[end:])
+
+
 def query_tokens(text: str) -> list[str]:
     """The folded words of typed text that a query uses (bounded in number and length)."""
     tokens: list[str] = []
