@@ -150,10 +150,12 @@ class WriteSide:
 
     def reload(self, conn: sqlite3.Connection) -> None:
         """After a failed transaction: forget in-memory state and read it back."""
+        # First: should a read below fail too, the next save still reads the stored counters
+        # (ids ahead of them would leave a gap the server refuses).
+        self.counters = None
         self.vs.reload(conn)
         self.ctx = ViewContext.of(reference_data.rules(conn))
         self.bulk = bool(bulk_load.deferred(conn))
-        self.counters = None
 
     # -- local saves -----------------------------------------------------------------------
 

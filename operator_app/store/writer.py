@@ -220,7 +220,7 @@ class Writer:
                 # transaction is a job of one step, and a pull of such pages grew the WAL to
                 # 450 MB over eight pages at 1,000,000 cases (the next commit to restart it
                 # then truncated the file, a local save's: 115 ms).
-                self._restart_wal_if_large()
+                self._restart_wal_if_large(job_done=done)
             if not done:
                 with self._cond:
                     heapq.heappush(self._queue, item)
@@ -239,7 +239,7 @@ class Writer:
                 return
             self._cond.wait(HAND_OVER_SECONDS)
 
-    def _restart_wal_if_large(self) -> None:
+    def _restart_wal_if_large(self, *, job_done: bool = True) -> None:
         """After a pulled step: let the WAL start over once it has grown.
 
         The checkpointer thread copies the WAL back while the writer works, but it can only
@@ -271,8 +271,8 @@ class Writer:
                     log.warning("the WAL could not start over: no checkpoint came in time")
                     return
                 self._cond.wait(remaining)
-            if self._queue or self._closed:
-                return  # the next job's transaction starts the WAL over
+            if not job_done or self._queue or self._closed:
+                return  # the next step's transaction starts the WAL over
         self._start_wal_over()
 
     def _start_wal_over(self) -> None:

@@ -13,6 +13,7 @@ from operator_app.domain.mutations import AddNote
 from operator_app.store import Changes, QueueFilter, Sort, Store, write_jobs
 from operator_app.store import writer as writer_module
 from operator_app.store.pull_apply import OpsApplier
+from operator_app.store.writer import NO_CHANGES, Priority, single_step
 
 from .conftest import OPERATOR, FakeClock, bundle_page, make_case, new_id, page, put
 
@@ -128,16 +129,35 @@ def test_after_a_pull_the_wal_starts_over_before_the_next_save(
 ):
     """The transaction that finds the WAL copied back starts it over and cuts the file: with
     nothing queued after a pull, that was the operator's next save (17-24 ms at 200,000
-    cases, 249 ms at 1,000,000). The writer now does it before idling."""
-    limit = 256 * 1024
+    cases, 249 ms at 1,000,000). The writer now does it once the pull's last step is done."""
+    limit = 1024 * 1024  # more than opening the cache and a first page write
     monkeypatch.setattr(writer_module, "WAL_RESTART_BYTES", limit)
+    monkeypatch.setattr(write_jobs, "IDLE_CHUNK_SECONDS", 600.0)  # a page, one transaction
     wal = Path(str(db_path) + "-wal")
     with Store.open(db_path, clock=clock) as store:
-        store.apply_page(bundle_page(300)).result(timeout=TIMEOUT)  # one long transaction
+        store.apply_page(bundle_page(5)).result(timeout=TIMEOUT)
+        assert wal.stat().st_size < limit
+        # Not a first sync (the cache holds cases): a job of one step, past the limit.
+        assert store.apply_page(bundle_page(800, 5)).result(timeout=TIMEOUT).chunks == 1
         writer = store._writer
         with writer._cond:
-            assert writer._cond.wait_for(lambda: writer.wal_started_over > 0, timeout=TIMEOUT)
+            assert writer._cond.wait_for(lambda: writer.wal_started_over == 1, timeout=TIMEOUT)
         assert wal.stat().st_size <= limit + 64 * 1024  # cut back, before any save
         case_id = store.queue_ids(QueueFilter(), Sort())[0]
         args = AddNote(new_id(), store.rows([case_id])[0].id, "Дахин залгасан.")
         assert store.submit(args, OPERATOR).result(timeout=TIMEOUT).queued
+
+
+def test_between_the_steps_of_a_pull_the_next_step_starts_the_wal_over(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    """Only a pull's end leaves the writer idle: between its steps the next one restarts."""
+    monkeypatch.setattr(writer_module, "WAL_RESTART_BYTES", 256 * 1024)
+    with Store.open(db_path, clock=clock) as store:
+        store.apply_page(bundle_page(5)).result(timeout=TIMEOUT)
+        _at_the_desk(store)  # many short steps
+        summary = store.apply_page(bundle_page(600, 5)).result(timeout=TIMEOUT)
+        assert summary.chunks > 10
+        # Behind the page's last step and whatever the writer did after it.
+        store._write(single_step(lambda conn: (None, NO_CHANGES)), Priority.PULL).result()
+        assert store._writer.wal_started_over <= 1

@@ -184,3 +184,18 @@ def test_doc_with_note_holds_the_words_of_case_doc(
     full = case_doc(data, [*notes, body])
     assert len(doc.split()) == len(set(doc.split()))
     assert set(doc.split()) == set(full.split())
+
+
+def test_a_notes_new_words_reach_the_vocabulary_that_prefixes_expand_from(
+    store: Store, confirmed: str
+) -> None:
+    # "halaalt" is in the vocabulary (the confirmed case's subject). A typed "halaalt" is
+    # expanded to the vocabulary's words that begin it: a note's "halaaltgui" left out of it
+    # would leave out a case that has only that word.
+    created = store.submit(create_args(), OPERATOR).result()
+    _note(store, created.case_id, "Халаалтгүй гурав хонож байна")
+    conn = store._conn()
+    terms = {t for (t,) in conn.execute("SELECT term FROM search_term WHERE term >= 'halaalt'")}
+    assert {"halaalt", "halaaltgui"} <= terms
+    assert store.rid_of(created.case_id) in store.search("halaalt")
+    assert store.rid_of(confirmed) in store.search("halaalt")
