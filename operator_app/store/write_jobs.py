@@ -42,9 +42,11 @@ from operator_app.store.writer import NO_CHANGES, Changes, Job, JobFactory, Step
 # commit of what the transaction did so far. While the operator is saving, transactions stay
 # small: that commit was most of a save's wait (measured at 60,000 cases, a save every ~6 ms:
 # p95 7.1 ms with 16 cases a transaction, 4.1 ms with 4; the pull meanwhile 1,150 -> 750
-# cases/s).
+# cases/s). One case: on a slower machine, at 200,000 cases, a save every 2-10 ms, p95
+# 4.8/6.3 ms with 4 and 3.9/5.0 ms with 1 (its wait for the pull's commit, median 0.87 ->
+# 0.34 ms); the pull meanwhile 610/509 -> 470/403 cases/s, only while saves come this fast.
 CHUNK_SECONDS = 0.025
-MAX_CHUNK_CASES = 4
+MAX_CHUNK_CASES = 1
 BATCH_CASES = 1
 IDLE_AFTER_SECONDS = 5.0
 # Between saves, while the operator is at the desk (a save in the last AWAY_AFTER_SECONDS),
