@@ -15,8 +15,10 @@ slower without the indexes.
 Full-text documents are built as cases arrive but wait in `deferred_doc` (schema step 9), and
 are indexed at the end too, before the indexes, in rowid order and in batches of FILL_DOCS
 (one transaction each), then merged into one segment: FTS5 writes a few large segments
-instead of one small segment a transaction and the merges of them. Until then
-free-text search does not find the cases the first sync brought. A document written
+instead of one small segment a transaction and the merges of them. Until then free-text
+search and the queue's text filter look in the waiting documents' text as well (a scan, see
+search_terms.DEFERRED_WORD), and typed prefixes are not expanded from the vocabulary, which
+lacks their words until the end (search_terms.TERMS_KEY). A document written
 meanwhile by a local save or a rebase goes to the index at once and replaces the deferred
 one (local_view.set_doc); a case that leaves takes its deferred document with it (ON DELETE
 CASCADE). The words of those documents go into `search_term` (search_terms.py) from the
