@@ -174,9 +174,22 @@ def mutation_statuses(
     return out
 
 
-def entry_for(mutation_id: int, args: MutationArgs, actor: Actor, now: datetime) -> OutboxEntry:
+def entry_for(
+    mutation_id: int,
+    args: MutationArgs,
+    actor: Actor,
+    now: datetime,
+    wire: dict[str, Any] | None = None,
+) -> OutboxEntry:
+    """The outbox entry of a mutation; `wire` is its to_json form if the caller has it."""
     return OutboxEntry(
-        mutation_id, args.NAME, MUTATION_VERSION, to_json(args), actor, now, args.case_id
+        mutation_id,
+        args.NAME,
+        MUTATION_VERSION,
+        to_json(args) if wire is None else wire,
+        actor,
+        now,
+        args.case_id,
     )
 
 

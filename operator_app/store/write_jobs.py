@@ -30,7 +30,7 @@ from operator_app.store.local_view import (
     write_records,
     write_view_row,
 )
-from operator_app.store.outbox import ARCHIVE_DAYS, MUTATION_VERSION, OutboxEntry
+from operator_app.store.outbox import ARCHIVE_DAYS, OutboxEntry
 from operator_app.store.page import Page, check_ops, parse_page
 from operator_app.store.pull_apply import ChunkOutcome, OpsApplier
 from operator_app.store.search_terms import rebuild_terms
@@ -204,11 +204,8 @@ class WriteSide:
         outcome = apply_mutation(args, lookup.state(case, args), actor, now, self.ctx.rules)
         if isinstance(outcome, Refused) or outcome.noop:
             return Step(NO_CHANGES, LocalResult(outcome, args.case_id, rid))
-        # outbox.entry_for's entry, its wire form the one parsed above (not made again: 15 µs).
-        entry = OutboxEntry(
-            mutation_id, args.NAME, MUTATION_VERSION, wire, actor, now, args.case_id
-        )
-        outbox.insert(conn, entry)
+        # Its wire form is the one parsed above (not made again: 15 µs).
+        outbox.insert(conn, outbox.entry_for(mutation_id, args, actor, now, wire))
         new = rid is None
         if rid is None:
             rid = self.vs.allocate_rid()
