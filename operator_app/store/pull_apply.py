@@ -65,6 +65,60 @@ def _batches(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _LOOKUP_BATCH]
 
 
+def grouped_by_case(ops: Sequence[Op]) -> Sequence[Op]:
+    """A page of whole cases with each case's records right after it.
+
+    The central service sends whole cases kind by kind: every case, then every note, call,
+    timeline entry and conflict, then the cases' citizens. Applied in that order, a batch
+    held cases and no records, and each case's search document was folded twice: when the
+    case came, and again, its notes read back, when they did (at 20,000 cases that second
+    fold and its reads were 42% of the apply time). Reordered, a case and its records go in
+    one batch (`_chunk_end` never splits them) and its document is folded once.
+
+    Only a page of exactly that form is reordered (other ops, then case puts, then puts of
+    their records, then puts of citizens): the records of one case keep their order, and no
+    record moves before its case or across a remove or a citizen. Anything else is returned
+    as it is.
+    """
+    first = next((i for i, op in enumerate(ops) if op["type"] == "case"), None)
+    if first is None:
+        return ops
+    groups: dict[str, list[Op]] = {}
+    in_order: list[list[Op]] = []
+    end = first
+    while end < len(ops) and ops[end]["type"] == "case":
+        op = ops[end]
+        if op["op"] != "put":
+            return ops
+        group = groups.get(op["id"])
+        if group is None:
+            group = groups[op["id"]] = []
+            in_order.append(group)
+        group.append(op)
+        end += 1
+    if end == len(ops):
+        return ops  # no records: nothing to move
+    others: list[Op] = []  # records of cases the page does not carry
+    citizens: list[Op] = []  # the service sends the cases' citizens last
+    for op in ops[end:]:
+        if op["op"] != "put":
+            return ops
+        record_type = op["type"]
+        if record_type == "citizen":
+            citizens.append(op)
+        elif record_type in CHILD_TABLES and not citizens:
+            group = groups.get(op["data"]["case_id"])
+            (others if group is None else group).append(op)
+        else:
+            return ops
+    grouped = list(ops[:first])
+    for group in in_order:
+        grouped.extend(group)
+    grouped.extend(others)
+    grouped.extend(citizens)
+    return grouped
+
+
 class OpsApplier:
     """Applies a chunk of ops in order: runs of puts in batches, each remove on its own."""
 

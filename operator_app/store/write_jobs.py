@@ -32,7 +32,7 @@ from operator_app.store.local_view import (
 )
 from operator_app.store.outbox import ARCHIVE_DAYS, OutboxEntry
 from operator_app.store.page import Page, check_ops, parse_page
-from operator_app.store.pull_apply import ChunkOutcome, OpsApplier
+from operator_app.store.pull_apply import ChunkOutcome, OpsApplier, grouped_by_case
 from operator_app.store.search_terms import rebuild_terms
 from operator_app.store.search_text import DOC_FIELDS, case_doc, note_bodies, rebuild_search
 from operator_app.store.writer import NO_CHANGES, Changes, Job, JobFactory, Step
@@ -248,6 +248,7 @@ class WriteSide:
                 check_ops(ops, first, first + CHECK_SLICE_OPS)
                 if self.should_yield():
                     yield Step(NO_CHANGES)  # an empty transaction: a local save goes first
+            ops = grouped_by_case(ops)
             start, chunks = 0, 0
             total = ChunkOutcome()
             if not self.bulk and _case_count(ops) >= bulk_load.MIN_PAGE_CASES:
