@@ -130,8 +130,12 @@ STALLED_CYCLES = 3
 
 
 def _log_finish_failure(future: Future[bool]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        _log.error("finishing the stalled first sync failed", exc_info=future.exception())
+    if future.cancelled():
+        return
+    exc = future.exception()
+    # Closed half-way: the rest is built where that sync goes on (bulk_load.py).
+    if exc is not None and not isinstance(exc, StoreClosedError):
+        _log.error("finishing the stalled first sync failed", exc_info=exc)
 
 
 class EngineStopped(Exception):

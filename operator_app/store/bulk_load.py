@@ -8,9 +8,13 @@ ends the first sync (`has_more` false) builds them again, one index per transact
 local save waits for at most one index build.
 
 Crash-safe: the indexes are dropped in the transaction of the first chunk that needs it,
-together with a record of their SQL in `sync_state`; `restore` (run at open) builds whatever
-that record still names. The data is never touched, so nothing is lost; queries only run
-slower without the indexes.
+together with a record of their SQL in `sync_state`, and every step of the build at the end
+is a transaction of its own. A desk closed or killed half-way opens with that record as it
+was, and the first sync goes on in the same way where it stopped: its last page builds what
+the record still names. A desk that cannot reach that page (offline) builds it when the sync
+engine stops waiting for it (`Store.finish_first_sync`); `restore` builds it at open only
+when a migration is about to run. The data is never touched, so nothing is lost; queries
+only run slower without the indexes.
 
 Full-text documents are built as cases arrive but wait in `deferred_doc` (schema step 9), and
 are indexed at the end too, before the indexes, in rowid order and in batches of FILL_DOCS
@@ -206,8 +210,8 @@ def build_one(conn: sqlite3.Connection) -> bool:
 
 
 def restore(conn: sqlite3.Connection) -> int:
-    """Build every dropped index in one transaction (at open, before anything else writes).
-    The number built."""
+    """Build every dropped index in one transaction (at open, before a migration), and take
+    in words owed to the vocabulary. The number of indexes built."""
     indexes = deferred(conn)
     if not indexes and not _owes_terms(conn):
         return 0

@@ -88,6 +88,14 @@ def applied_steps(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
+def up_to_date(db: sqlite_utils.Database) -> bool:
+    """Whether every step this version knows is applied (False for a new file)."""
+    try:
+        return set(STEPS) <= set(applied_steps(db))
+    except sqlite3.OperationalError:  # no migrations table yet
+        return False
+
+
 def refuse_newer(db: sqlite_utils.Database) -> None:
     """Raise NewerSchemaError if the file carries steps this version does not know."""
     user_version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -30,7 +30,7 @@ from operator_app.store import (
 from operator_app.store.checkpointer import Checkpointer
 from operator_app.store.connection import database, open_writer
 from operator_app.store.damage import OpenReport
-from operator_app.store.migrations import migrate, refuse_newer
+from operator_app.store.migrations import migrate, refuse_newer, up_to_date
 from operator_app.store.outbox import InboxItem, MutationStatus, OutboxEntry
 from operator_app.store.queue import Facet, QueueFilter, QueueRow, Sort
 from operator_app.store.readers import Readers
@@ -134,10 +134,17 @@ class Store:
         try:
             db = database(conn)
             refuse_newer(db)
-            # A first sync that stopped half-way left its indexes dropped: built again first.
-            restored = bulk_load.restore(conn)
-            if restored:
-                log.info("built %d indexes a first sync had deferred", restored)
+            # A first sync that stopped half-way left its indexes dropped. It goes on where it
+            # stopped, at its own pace (bulk_load.py); building them here held the opening
+            # up (half a minute at a million cases) and made the rest of that sync come with
+            # every index in place, four times slower. A desk that cannot finish it (offline)
+            # builds them when the sync engine gives up waiting (EngineConfig
+            # .finish_first_sync_after_s). Only a migration needs them built first, as does
+            # a vocabulary an older desk left owed.
+            if not (bulk_load.deferred(conn) and up_to_date(db)):
+                restored = bulk_load.restore(conn)
+                if restored:
+                    log.info("built %d indexes a first sync had deferred", restored)
             migrate(db)
             conn.execute("BEGIN IMMEDIATE")
             sync_state.ensure_client_id(conn)
@@ -226,8 +233,12 @@ class Store:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def _write(self, factory: Any, priority: Priority, durable: bool = False) -> Future[Any]:
-        return self._writer.submit(factory, priority=priority, durable=durable)
+    def _write(
+        self, factory: Any, priority: Priority, durable: bool = False, abandonable: bool = False
+    ) -> Future[Any]:
+        return self._writer.submit(
+            factory, priority=priority, durable=durable, abandonable=abandonable
+        )
 
     def submit(self, args: MutationArgs, actor: Actor) -> Future[LocalResult]:
         """Run a mutation on the local view; if the domain applies it, queue it and update the
@@ -250,7 +261,9 @@ class Store:
 
     def apply_page(self, page: dict[str, Any]) -> Future[PageSummary]:
         """Apply a pulled page in short chunks; its cursor commits with the last one."""
-        return self._write(self._side.apply_page(page), Priority.PULL)
+        # Stopped between chunks when the desk closes: what was committed is server data
+        # under its version guard, and the page comes again (the cursor moves last).
+        return self._write(self._side.apply_page(page), Priority.PULL, abandonable=True)
 
     def first_sync_unfinished(self) -> bool:
         """Whether a first sync began filling this cache and has not ended: its indexes and
@@ -260,7 +273,7 @@ class Store:
     def finish_first_sync(self) -> Future[bool]:
         """Build what an unfinished first sync deferred now, for a desk that must work
         without the rest of it (offline). True when there was anything to build."""
-        return self._write(self._side.finish_first_sync(), Priority.PULL)
+        return self._write(self._side.finish_first_sync(), Priority.PULL, abandonable=True)
 
     def set_sync_state(self, **changes: Any) -> Future[SyncState]:
         """Set the sync engine's fields (epoch, clock_offset_s, last_push_at, ...)."""

@@ -102,6 +102,8 @@ class _Queued:
     future: Future[Any] = field(compare=False)
     job: Job | None = field(default=None, compare=False)
     last_duration: float = field(default=0.0, compare=False)
+    # May stop between two steps when the store closes (see Writer.submit).
+    abandonable: bool = field(default=False, compare=False)
 
 
 class Writer:
@@ -152,11 +154,24 @@ class Writer:
         return self._conn
 
     def submit(
-        self, factory: JobFactory, *, priority: Priority, durable: bool = False
+        self,
+        factory: JobFactory,
+        *,
+        priority: Priority,
+        durable: bool = False,
+        abandonable: bool = False,
     ) -> Future[Any]:
-        """Queue a job; `durable` commits each step with synchronous=FULL."""
+        """Queue a job; `durable` commits each step with synchronous=FULL.
+
+        An `abandonable` job is one whose every step leaves the cache whole and whose work
+        can be done again later (a pulled page: its cursor moves with its last step only).
+        When the store closes it stops after the step under way, its future failing with
+        StoreClosedError, instead of holding the close up to its end: the end of a first
+        sync at a million cases is half a minute of index builds.
+        """
         future: Future[Any] = Future()
         item = _Queued(int(priority), next(self._seq), durable, factory, future)
+        item.abandonable = abandonable
         if not self._threaded:
             with self._inline_lock:
                 if self._closed:
@@ -178,7 +193,8 @@ class Writer:
             return bool(self._queue) and self._queue[0].priority < than
 
     def close(self) -> None:
-        """Finish local and control jobs, cancel queued pulls (they can be pulled again)."""
+        """Finish local and control jobs, cancel queued pulls (they can be pulled again) and
+        stop abandonable jobs after their current step."""
         if not self._threaded:
             with self._inline_lock:
                 self._closed = True
@@ -209,6 +225,9 @@ class Writer:
                 if not self._queue:
                     return
                 item = heapq.heappop(self._queue)
+                if self._closed and item.abandonable and item.job is not None:
+                    self._abandon(item)
+                    continue
             if item.job is None and not item.future.set_running_or_notify_cancel():
                 continue  # cancelled before it started
             done = self._step(item)
@@ -224,6 +243,16 @@ class Writer:
             if not done:
                 with self._cond:
                     heapq.heappush(self._queue, item)
+
+    @staticmethod
+    def _abandon(item: _Queued) -> None:
+        """Stop a started job between two steps (no transaction is open)."""
+        assert item.job is not None
+        try:
+            item.job.close()
+        except Exception:  # pragma: no cover - a job's own clean-up failing changes nothing
+            log.exception("a job stopped at close failed to stop")
+        item.future.set_exception(StoreClosedError("the store closed before the job ended"))
 
     def _hand_over(self) -> None:
         """After a local save: pause before more pulled work, unless more saves wait.

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from operator_app.domain.mutations import AddNote
-from operator_app.store import QueueFilter, Sort, SortKey, Store, bulk_load, search
+from operator_app.store import (
+    QueueFilter,
+    Sort,
+    SortKey,
+    Store,
+    StoreClosedError,
+    bulk_load,
+    search,
+    write_jobs,
+)
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.queue import queue_plan
@@ -167,7 +177,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_desk_killed_mid_first_sync_reopens_with_every_index(
+def test_a_desk_killed_mid_first_sync_goes_on_with_it_where_it_stopped(
     db_path: Path, clock: FakeClock, tmp_path: Path
 ):
     first = _cases_page(CASES, has_more=True, assignee=OPERATOR.id)
@@ -186,18 +196,39 @@ def test_a_desk_killed_mid_first_sync_reopens_with_every_index(
     conn.close()
     with Store.open(db_path, clock=clock, threaded=False) as store:
         conn = store._conn()
-        assert _view_indexes(conn) == _fresh_indexes(tmp_path)
-        assert bulk_load.deferred(conn) == []
+        # Opened at once: the first sync goes on as it was, its indexes still deferred.
+        assert _view_indexes(conn) == set()
+        assert store.first_sync_unfinished() and store._side.bulk
         assert store.sync_state().cursor == first["cursor"]
         mine = QueueFilter(assignees=frozenset({OPERATOR.id}), open_only=True)
         assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
-        # And its search documents indexed.
-        assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == 0
-        assert len(store.search("halaalt", CASES + 1)) == CASES
+        assert len(store.search("halaalt", CASES + 1)) == CASES  # the waiting documents
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        # The rest of the first sync goes on with every index in place.
+        # Its last page builds everything it deferred, the pages before it included.
         store.apply_page(_cases_page(CASES, has_more=False)).result()
         assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+        assert bulk_load.deferred(conn) == []
+        assert conn.execute("SELECT count(*) FROM deferred_doc").fetchone()[0] == 0
+        assert len(store.search("halaalt", 3 * CASES)) == 2 * CASES
+        assert len(store.queue_ids(mine, Sort(SortKey.DUE_DATE))) == CASES
+
+
+def test_a_first_sync_left_half_way_is_finished_at_open_when_a_migration_waits(
+    db_path: Path, clock: FakeClock, tmp_path: Path
+):
+    # A file of the step before: a migration runs against a schema with every index.
+    conn = open_writer(db_path)
+    migrate(database(conn), stop_before="0009_deferred_search")
+    conn.execute("BEGIN IMMEDIATE")
+    assert bulk_load.begin(conn)
+    conn.execute("COMMIT")
+    assert _view_indexes(conn) == set()
+    conn.close()
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        conn = store._conn()
+        assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+        assert bulk_load.deferred(conn) == []
+        assert not store.first_sync_unfinished() and not store._side.bulk
 
 
 def test_a_first_sync_indexes_its_text_at_its_end_and_a_save_meanwhile_at_once(store: Store):
@@ -250,13 +281,14 @@ def test_a_first_sync_takes_its_words_into_the_vocabulary_from_the_index_at_its_
     assert len(store.search("halaa", 3 * CASES)) == 2 * CASES
 
 
-def test_a_desk_killed_before_the_words_were_taken_in_takes_them_at_open(
+def test_a_desk_killed_before_the_words_were_taken_in_takes_them_when_its_sync_ends(
     db_path: Path, clock: FakeClock
 ):
+    last = _cases_page(CASES, has_more=False)
     conn = open_writer(db_path)
     migrate(database(conn))
     side = WriteSide(conn, clock)
-    job = side.apply_page(_cases_page(CASES, has_more=False))(conn)
+    job = side.apply_page(last)(conn)
     conn.execute("BEGIN IMMEDIATE")
     next(job)  # the page's ops, documents deferred
     conn.execute("COMMIT")
@@ -267,11 +299,16 @@ def test_a_desk_killed_before_the_words_were_taken_in_takes_them_at_open(
     conn.close()
     with Store.open(db_path, clock=clock, threaded=False) as store:
         conn = store._conn()
+        assert store.first_sync_unfinished()  # its cursor never moved: the page comes again
+        assert store.sync_state().cursor is None
+        store.apply_page(last).result()
         assert "halaalt" in _terms(conn)
+        assert store._side.vs.vocabulary.keys == _terms(conn)
         assert bulk_load.deferred(conn) == []
         assert not conn.execute(
             "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
         ).fetchone()
+        assert len(store.search("halaa", 2 * CASES)) == CASES
 
 
 def test_pulled_changes_to_cases_whose_documents_wait_reach_the_index(store: Store, db_path: Path):
@@ -372,3 +409,70 @@ def test_words_an_older_desk_left_owed_are_taken_at_open(db_path: Path, clock: F
         assert not conn.execute(
             "SELECT 1 FROM sync_state WHERE key = ?", (bulk_load.TERMS_KEY,)
         ).fetchone()
+
+
+def _close_when_the_page_has_committed_a_step(store: Store) -> threading.Thread:
+    """Close the store from another thread right after the page's first committed step; the
+    writer goes on only once the close has begun."""
+    writer = store._writer
+    stepped = threading.Event()
+
+    def on_change(_changes) -> None:
+        if stepped.is_set():
+            return
+        stepped.set()
+        with writer._cond:  # hold the writer here until close() has begun
+            assert writer._cond.wait_for(lambda: writer._closed, timeout=30)
+
+    store.subscribe(on_change)
+    closer = threading.Thread(target=lambda: (stepped.wait(30), store.close()))
+    closer.start()
+    return closer
+
+
+def test_closing_during_the_end_of_a_first_sync_stops_between_steps(
+    db_path: Path, clock: FakeClock, tmp_path: Path
+):
+    # Closing waited for the whole end of a first sync: at a million cases, half a minute of
+    # index builds after the window had gone. Now the page stops after the step under way,
+    # and the sync goes on at the next opening, where it stopped.
+    last = _cases_page(CASES, has_more=False, assignee=OPERATOR.id)
+    store = Store.open(db_path, clock=clock)
+    closer = _close_when_the_page_has_committed_a_step(store)
+    applying = store.apply_page(last)
+    closer.join(30)
+    assert not closer.is_alive()
+    with pytest.raises(StoreClosedError):
+        applying.result(0)
+    conn = sqlite3.connect(db_path)
+    assert bulk_load.deferred(conn)  # the build never began
+    assert conn.execute("SELECT count(*) FROM case_view").fetchone()[0] == CASES
+    conn.close()
+    with Store.open(db_path, clock=clock, threaded=False) as store:
+        assert store.first_sync_unfinished() and store.sync_state().cursor is None
+        summary = store.apply_page(last).result()  # the same page, pulled again
+        assert summary.cursor == last["cursor"]
+        conn = store._conn()
+        assert _view_indexes(conn) == _fresh_indexes(tmp_path)
+        assert len(store.search("halaalt", 2 * CASES)) == CASES
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_closing_finishes_a_started_job_that_cannot_stop_half_way(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    store = Store.open(db_path, clock=clock, threaded=False)
+    store.apply_page(_cases_page(CASES, has_more=False)).result()
+    store.close()
+    store = Store.open(db_path, clock=clock)
+    # Several steps; a reset stopped half-way would leave the cache half forgotten.
+    monkeypatch.setattr(write_jobs, "_RESET_BATCH", 10)
+    closer = _close_when_the_page_has_committed_a_step(store)
+    resetting = store.reset_server_state()
+    closer.join(30)
+    assert not closer.is_alive()
+    assert resetting.result(0) == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM case_view").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM srv_case").fetchone()[0] == 0
+    conn.close()
