@@ -243,6 +243,7 @@ def bulk_reassignment(store: Store, directory: DemoDirectory, repeats: int) -> F
 def run(args: argparse.Namespace) -> list[Figure]:
     n, page_size, repeats = args.cases, args.page_size, args.repeats
     workdir = Path(args.dir or tempfile.mkdtemp(prefix="bench-store-"))
+    workdir.mkdir(parents=True, exist_ok=True)  # a --dir that does not exist yet
     path = workdir / "cache.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -91,6 +91,8 @@ def _problem(source: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> list[Figure]:
     source = Path(args.db)
+    if args.dir:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)  # a --dir that does not exist yet
     work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=args.dir))
     pages = list(case_pages(args.pages * args.page_size, args.page_size, args.seed))
     cases = args.page_size

@@ -105,6 +105,7 @@ def one_batch(
 
 def run(args: argparse.Namespace) -> list[Figure]:
     work = Path(args.dir or tempfile.mkdtemp(prefix="bench-supervisor-"))
+    work.mkdir(parents=True, exist_ok=True)  # a --dir that does not exist yet
     with fresh_database(args.pg_url, args.keep) as db_url:
         settings = Settings(database_url=db_url, **CHEAP_HASHING)  # type: ignore[arg-type]
         engine = create_database_engine(db_url)

@@ -372,6 +372,7 @@ def propagation(
 def run(args: argparse.Namespace) -> list[Figure]:
     rng = random.Random(args.seed)
     work = Path(args.dir or tempfile.mkdtemp(prefix="bench-sync-"))
+    work.mkdir(parents=True, exist_ok=True)  # a --dir that does not exist yet
     figures: list[Figure] = []
     with fresh_database(args.pg_url, args.keep) as db_url:
         settings = Settings(database_url=db_url, **CHEAP_HASHING)  # type: ignore[arg-type]
