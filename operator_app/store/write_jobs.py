@@ -330,7 +330,15 @@ class WriteSide:
         now = self.now()
         at = now.isoformat()
         inbox_cases = outbox.store_results(conn, page.results, at)
-        archived = outbox.archive_upto(conn, page.last_mutation_id, at)
+        # Acknowledged by the pull's last page only: every page carries the server's last
+        # mutation id as it is now, but the effects of those mutations may come on a later
+        # page. Archived at the first page, a new case left the view (its pending state gone,
+        # no server row yet) and the pending count said 0 until the pull came to its end, or
+        # for good if it never did (a lost link, the desk closed).
+        last_mutation_id = None if page.has_more else page.last_mutation_id
+        archived = (
+            [] if last_mutation_id is None else outbox.archive_upto(conn, last_mutation_id, at)
+        )
         for case_id in archived:
             self.vs.pending[case_id] -= 1
             if self.vs.pending[case_id] <= 0:
@@ -342,9 +350,9 @@ class WriteSide:
         sync_state.save_fields(
             conn,
             cursor=page.cursor,
-            last_mutation_id=page.last_mutation_id,
             server_time=page.server_time,
             last_pull_at=now,
+            **({} if last_mutation_id is None else {"last_mutation_id": last_mutation_id}),
         )
         changes = Changes(
             frozenset(touched),

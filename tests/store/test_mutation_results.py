@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from operator_app.domain.mutations import AddNote
 from operator_app.store import MutationState, MutationStatus, Store
 
-from .conftest import OPERATOR, FakeClock, make_case, new_id, page, put
+from .conftest import OPERATOR, FakeClock, make_case, new_id, note_for, page, put
 
 
 def test_pending_applied_conflict_and_rejected_stay_known_after_a_dismissal(
@@ -60,3 +62,27 @@ def test_many_ids_at_once(store: Store) -> None:
     statuses = store.mutation_results(ids)
     assert len(statuses) == 1200
     assert {s.state for s in statuses.values()} == {MutationState.PENDING}
+
+
+def test_a_pull_acknowledges_mutations_with_its_last_page_only(store: Store) -> None:
+    # Every page carries the server's last mutation id as it is now, while the effects of
+    # those mutations may come on a later page. Acknowledged at the first page, a note's
+    # mutation was archived, the note left the view with the pending count at 0, and came
+    # back only if the pull reached its end.
+    case = make_case(assignee="op-1")
+    store.apply_page(page([put("case", case)])).result()
+    note_id = new_id()
+    saved = store.submit(AddNote(note_id, case.id, "Дуудлагын тэмдэглэл"), OPERATOR).result()
+    assert saved.mutation_id == 1
+
+    store.apply_page(page([], last_mutation_id=1, has_more=True)).result()
+    assert store.pending_count() == 1
+    assert store.last_mutation_id() == 0
+    assert [n.id for n in store.notes(case.id)] == [note_id]
+    assert store.mutation_results([1])[1].state == MutationState.PENDING
+
+    note = replace(note_for(case, "Дуудлагын тэмдэглэл"), id=note_id)
+    store.apply_page(page([put("note", note)], last_mutation_id=1)).result()
+    assert store.pending_count() == 0
+    assert store.last_mutation_id() == 1
+    assert store.mutation_results([1])[1].state == MutationState.APPLIED
