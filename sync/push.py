@@ -149,11 +149,18 @@ class PushPhase:
         outcome = PushOutcome()
         last = self._store.last_mutation_id()
         refused_gaps: set[int] = set()
+        durable = False
         while True:
             chosen = self._batches.after(last, min(self._sizer.value, MAX_BATCH_SIZE))
             batch = chosen.entries
             if not batch:
                 return outcome
+            if not durable:
+                # A mutation the server holds must never be lost here: after a power cut
+                # the desk would number its next save the same, and the server would answer
+                # it with the stored result of the first (silently dropping the save).
+                self._store.make_durable().result()
+                durable = True
             # The highest id this desk ever queued (saves go on while it pushes).
             newest = self._store.sync_state().next_mutation_id - 1
             try:

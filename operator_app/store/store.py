@@ -275,6 +275,12 @@ class Store:
         without the rest of it (offline). True when there was anything to build."""
         return self._write(self._side.finish_first_sync(), Priority.PULL, abandonable=True)
 
+    def make_durable(self) -> Future[None]:
+        """Make every save so far survive a power cut (one fsync), before anything that
+        cannot be taken back relies on them: a push. Saves commit with synchronous=NORMAL
+        and reach the disk with the checkpointer's next pass (a quarter of a second)."""
+        return self._write(self._side.make_durable(), Priority.CONTROL, durable=True)
+
     def set_sync_state(self, **changes: Any) -> Future[SyncState]:
         """Set the sync engine's fields (epoch, clock_offset_s, last_push_at, ...)."""
         return self._write(self._side.update_sync_state(changes), Priority.CONTROL, durable=True)

@@ -17,8 +17,10 @@ import pytest
 from operator_app.store import Changes, PageSummary, bulk_load
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
+from operator_app.store.write_jobs import DURABLE_KEY
 from sync.engine import STALLED_CYCLES, ProblemCode, SyncEngine
 from sync.headless import HeadlessDesk
+from sync.push import PUSH_PATH
 from sync.report import SyncReport
 from sync.scheduler import Trigger
 from sync.status import SyncState
@@ -363,3 +365,31 @@ def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycle
         engine.close()
     finally:
         desk.close()
+
+
+def test_the_saves_a_push_sends_are_on_disk_before_it_sends_them(
+    shared_central: Central, desks: Desks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Saves commit with synchronous=NORMAL. A push sent before the WAL was synced could put
+    # mutation N on the server while a power cut took it from the desk: the next save was
+    # numbered N again, and the server answered it with the first one's stored result.
+    desk = desks.new(shared_central.url, "demo-operator")
+    assert desk.engine.run_once().ok
+    assert desk.submit(new_case()).queued
+    link = desk.engine._link
+    post = link.post
+    marks_at_push: list[int] = []
+
+    def watched(path: str, *args, **kwargs):
+        if path == PUSH_PATH:
+            with sqlite3.connect(desk.store.path) as conn:
+                row = conn.execute(
+                    "SELECT value FROM sync_state WHERE key = ?", (DURABLE_KEY,)
+                ).fetchone()
+            marks_at_push.append(0 if row is None else int(row[0]))
+        return post(path, *args, **kwargs)
+
+    monkeypatch.setattr(link, "post", watched)
+    report = desk.engine.run_once()
+    assert report.ok and report.pushed == 1
+    assert marks_at_push == [1]
