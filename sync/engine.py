@@ -38,7 +38,7 @@ from pathlib import Path
 from operator_app.store import Changes, PageSummary, Store, StoreClosedError
 from sync.backoff import BASE_DELAY_S, MAX_DELAY_S, PULL_LIMIT_MINIMUM, AdaptiveSize, Backoff
 from sync.credentials import Credentials
-from sync.errors import ProtocolError
+from sync.errors import ProtocolError, RequestTimeout
 from sync.http import CentralClient
 from sync.link import Answer, ServerLink
 from sync.poke import RECONNECT_PROBE_S, CycleCounter, PokeListener
@@ -186,6 +186,8 @@ class SyncEngine:
         self._cycle_lock = threading.Lock()
         self._cycles = CycleCounter()
         self._online = threading.Event()
+        # The last failure found no link (not a timeout): the probe's success is a reconnect.
+        self._link_down = threading.Event()
         self._lock = threading.Lock()
         self._waiters: list[Future[SyncReport]] = []
         self._report_listeners: list[ReportListener] = []
@@ -271,6 +273,7 @@ class SyncEngine:
                 client_id=self.client_id,
                 cursor=lambda: self._store.sync_state().cursor,
                 online=self._online,
+                link_down=self._link_down,
                 cycles=self._cycles,
                 on_poke=lambda: self._scheduler.request(Trigger.POKE),
                 on_reachable=lambda: self._scheduler.request(Trigger.RECONNECT),
@@ -484,6 +487,7 @@ class SyncEngine:
         self._scheduler.clear_backoff()
         self._stalled_since, self._stalled_cycles = None, 0
         self._online.set()
+        self._link_down.clear()
         rejected, conflicts = self._inbox_counts()
         self._board.update(
             state=SyncState.ONLINE,
@@ -517,6 +521,10 @@ class SyncEngine:
             self._online.set()
         else:
             self._online.clear()
+        if failure.state is SyncState.OFFLINE and not isinstance(exc, RequestTimeout):
+            self._link_down.set()
+        else:
+            self._link_down.clear()
         updates: dict[str, object] = {"state": failure.state, "last_error": failure.problem}
         if failure.problem.code != ProblemCode.STORE_CLOSED:
             try:

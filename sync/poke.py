@@ -66,6 +66,7 @@ class PokeListener:
         client_id: str,
         cursor: Callable[[], str | None],
         online: threading.Event,
+        link_down: threading.Event,
         cycles: CycleCounter,
         on_poke: Callable[[], None],
         on_reachable: Callable[[], None],
@@ -77,6 +78,7 @@ class PokeListener:
         self._client_id = client_id
         self._cursor = cursor
         self._online = online
+        self._link_down = link_down
         self._cycles = cycles
         self._on_poke = on_poke
         self._on_reachable = on_reachable
@@ -154,7 +156,12 @@ class PokeListener:
         try:
             self._link.get(HEALTH_PATH, authenticated=False, deadline=PROBE_DEADLINE_S)
         except TransportError:
+            self._link_down.set()
             return
-        if not self._stopped.is_set():
+        # Only a link that was down and is back is a reconnect, which goes through a backoff
+        # at once. A server that answers the probe while its syncs time out is slow, not
+        # gone: its backoff stands, or a cycle ran at every probe, seconds apart.
+        if self._link_down.is_set() and not self._stopped.is_set():
+            self._link_down.clear()
             self._on_reachable()
-            self._cycles.wait_beyond(seen, self._probe_interval_s)
+        self._cycles.wait_beyond(seen, self._probe_interval_s)

@@ -6,6 +6,9 @@ until a sync is due; any thread may `notify_local_change()`, `request()` or `sto
 
 Backing off (after a failure, or a server's Retry-After) holds back every automatic trigger
 until the delay has passed; only the operator's "Sync now" and a reconnect go through at once.
+A pause (signed out, upgrade required) holds back everything but "Sync now": a reconnect
+cannot mend either, and let through it ran a full cycle each time the offline probe found the
+server (every few seconds, a push of pending work included).
 """
 
 from __future__ import annotations
@@ -93,6 +96,9 @@ class Schedule:
         self._paused = True
         self._due.pop(Trigger.RETRY, None)
 
+    def _allowed(self, trigger: Trigger) -> bool:
+        return not self._paused or trigger is Trigger.MANUAL
+
     def _effective(self, trigger: Trigger, at: float) -> float:
         if trigger in _IMPATIENT:
             return at
@@ -101,11 +107,7 @@ class Schedule:
     def next_due(self) -> float | None:
         """When the next sync is due (monotonic seconds), or None while paused with nothing
         a person asked for."""
-        times = [
-            self._effective(t, at)
-            for t, at in self._due.items()
-            if not self._paused or t in _IMPATIENT
-        ]
+        times = [self._effective(t, at) for t, at in self._due.items() if self._allowed(t)]
         if not self._paused:
             times.append(self._effective(Trigger.TIMER, self._next_timer))
         return min(times) if times else None
@@ -117,9 +119,7 @@ class Schedule:
         if due is None or due > now:
             return None
         ready = [
-            t
-            for t, at in self._due.items()
-            if self._effective(t, at) <= now and (not self._paused or t in _IMPATIENT)
+            t for t, at in self._due.items() if self._effective(t, at) <= now and self._allowed(t)
         ]
         if not self._paused and self._effective(Trigger.TIMER, self._next_timer) <= now:
             ready.append(Trigger.TIMER)

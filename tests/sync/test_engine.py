@@ -19,7 +19,10 @@ from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.write_jobs import DURABLE_KEY
 from sync.engine import STALLED_CYCLES, ProblemCode, SyncEngine
+from sync.errors import DeadlineExceeded
 from sync.headless import HeadlessDesk
+from sync.poke import HEALTH_PATH
+from sync.pull import PULL_PATH
 from sync.push import PUSH_PATH
 from sync.report import SyncReport
 from sync.scheduler import Trigger
@@ -36,6 +39,7 @@ from tests.sync.harness import (
     free_port,
     new_case,
     new_note,
+    wait_until,
 )
 
 
@@ -250,6 +254,41 @@ def test_a_desk_that_went_offline_syncs_as_soon_as_the_link_returns(
         assert back is not None, board.current
         assert Trigger.RECONNECT in triggers
         desk.engine.stop()
+
+
+def test_a_server_that_answers_the_probe_all_along_keeps_its_backoff(
+    shared_central: Central, desks: Desks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pulls time out (a slow server, a middlebox cutting large answers) while /health
+    # answers. The probe took every answer for a link that came back, and its reconnect
+    # went through the backoff: a cycle every probe interval instead of minutes apart.
+    config = replace(
+        TEST_CONFIG, poke=True, backoff_base_s=300.0, backoff_cap_s=300.0, reconnect_probe_s=0.2
+    )
+    desk = desks.new(shared_central.url, "demo-operator", config=config, rng=random.Random(5))
+    link = desk.engine._link
+    post, get = link.post, link.get
+    probes: list[str] = []
+
+    def slow_pull(path: str, *args, **kwargs):
+        if path == PULL_PATH:
+            raise DeadlineExceeded("deadline", "no complete answer in time")
+        return post(path, *args, **kwargs)
+
+    def counted(path: str, *args, **kwargs):
+        if path == HEALTH_PATH:
+            probes.append(path)
+        return get(path, *args, **kwargs)
+
+    monkeypatch.setattr(link, "post", slow_pull)
+    monkeypatch.setattr(link, "get", counted)
+    desk.engine.start()
+    assert desk.engine.wait_for_cycles(1, 10)
+    report = desk.engine.last_report
+    assert report is not None and report.retry_in_s is not None and report.retry_in_s > 30
+    wait_until("three probes that found the server", lambda: len(probes) >= 3, timeout=20)
+    assert desk.engine.cycles_finished == 1
+    desk.engine.stop()
 
 
 def test_a_ui_observes_syncing_then_the_outcome_without_qt(

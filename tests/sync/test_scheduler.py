@@ -66,6 +66,9 @@ def test_a_pause_stops_everything_until_sync_now() -> None:
     schedule.pause()
     schedule.local_change(1.0)
     schedule.request(Trigger.POKE, 1.0)
+    # Nor a reconnect: the offline probe found the server every few seconds and each time
+    # ran a full cycle of a desk that must be upgraded or signed in again.
+    schedule.request(Trigger.RECONNECT, 1.0)
     assert schedule.next_due() is None
     assert schedule.take(1000.0) is None
     schedule.request(Trigger.MANUAL, 1000.0)
