@@ -429,16 +429,28 @@ class WriteSide:
         """Forget everything the server said; keep the outbox and replay it (SYNC.md resets)."""
 
         def job(conn: sqlite3.Connection) -> Job:
-            pending_ids = sorted(self.vs.pending)
-            keep = {
-                rid
-                for (rid,) in conn.execute(
-                    f"SELECT rid FROM case_view WHERE id IN ({','.join('?' * len(pending_ids))})",
-                    pending_ids,
-                )
-            }
+            # Cases with pending work keep their rows, and are rebased at the end. Local saves
+            # run between the steps: a case saved meanwhile is kept too (its row was deleted
+            # and left out of the rebase, the case gone from the view until a later pull).
+            pending_ids: set[str] = set()
+            keep: set[int] = set()
+
+            def keep_pending() -> None:
+                new_ids = sorted(set(self.vs.pending) - pending_ids)
+                pending_ids.update(new_ids)
+                for batch in range(0, len(new_ids), 500):
+                    some = new_ids[batch : batch + 500]
+                    keep.update(
+                        rid
+                        for (rid,) in conn.execute(
+                            f"SELECT rid FROM case_view WHERE id IN ({','.join('?' * len(some))})",
+                            some,
+                        )
+                    )
+
             last = 0
             while True:
+                keep_pending()
                 rids = [
                     rid
                     for (rid,) in conn.execute(
@@ -460,7 +472,10 @@ class WriteSide:
             conn.execute("DELETE FROM ref_item")
             self.vs.open_conflicts.clear()
             self.ctx = ViewContext.of(reference_data.rules(conn))
-            rids = {rebase_case(conn, self.vs, self.ctx, case_id) for case_id in pending_ids}
+            keep_pending()
+            rids = {
+                rebase_case(conn, self.vs, self.ctx, case_id) for case_id in sorted(pending_ids)
+            }
             sync_state.save_fields(conn, cursor=None)
             changes = Changes(
                 frozenset(pending_ids),

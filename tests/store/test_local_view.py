@@ -17,7 +17,7 @@ from operator_app.domain.mutations import (
     UpdateCaseFields,
 )
 from operator_app.domain.mutators import Refused
-from operator_app.store import CaseSyncState, PageError, QueueFilter, Store
+from operator_app.store import CaseSyncState, PageError, QueueFilter, Store, write_jobs
 
 from .conftest import (
     OPERATOR,
@@ -361,3 +361,33 @@ def test_a_local_save_rewrites_only_the_view_columns_it_changes(store: Store, db
     assert _row(store, case.id).sync_state is CaseSyncState.PENDING
     assert [n.body for n in store.notes(case.id)] == ["Дахин залгасан."]
     spy.close()
+
+
+def test_a_case_saved_while_a_reset_runs_stays_in_the_view(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    # A reset deletes the view in steps, and local saves run between them. The cases with
+    # pending work were taken once, at its start: a case saved meanwhile lost its row and
+    # was left out of the rebase, gone from the view until a later pull.
+    store.apply_page(page([put("case", make_case()) for _ in range(5)])).result()
+    monkeypatch.setattr(write_jobs, "_RESET_BATCH", 2)
+    side, conn = store._side, store._writer.connection
+
+    def step(job, first: bool = False):
+        conn.execute("BEGIN IMMEDIATE")
+        done = next(job) if first else job.send(0.0)
+        conn.execute("COMMIT")
+        return done
+
+    reset = side.reset_server_state()(conn)
+    done = step(reset, first=True)
+    args = create_args()
+    saved = step(side.save_local(args, OPERATOR)(conn), first=True).result
+    assert saved.mutation_id == 1
+    while not done.last:
+        done = step(reset)
+    assert done.result == 1
+    assert store.case(args.case_id) is not None
+    rid = store.rid_of(args.case_id)
+    assert rid is not None and store.queue_ids(QueueFilter()) == [rid]
+    assert store.pending_count() == 1
