@@ -154,6 +154,11 @@ class SecretVault:
                         return
                     self._delete_from_backend(name)
                 except Exception as exc:
+                    # The keyring still holds the value this one replaces (a refresh token
+                    # already spent, say): left there, the next start would send it, and the
+                    # server would take the reuse for a theft and end the session.
+                    with suppress(Exception):
+                        self._delete_from_backend(name)
                     self._fall_back(exc, "store")
             self._memory[name] = value
 

@@ -16,6 +16,7 @@ import keyring.backends.fail
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
+from keyring.errors import KeyringLocked
 
 from sync.credentials import (
     ALLOWED_KEYRING_BACKENDS,
@@ -402,6 +403,29 @@ def test_a_keyring_that_fails_at_run_time_falls_back_to_memory_loudly(
     assert "kept in memory" in caplog.text
     assert "refresh-1" not in caplog.text
     assert credentials.refresh().username == "bold"
+
+
+def test_a_keyring_that_fails_to_store_a_rotated_token_keeps_no_spent_one(
+    auth: AuthStub, make_credentials: MakeCredentials
+) -> None:
+    # One failed write sent the vault to memory for the session, while the keyring kept the
+    # token that write replaced: spent at the next start, it read as a stolen token's reuse.
+    class FailsOnce(MemoryKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            if password == "refresh-2":
+                raise KeyringLocked("the keyring went away for a moment")
+            super().set_password(service, username, password)
+
+    backend = FailsOnce()
+    credentials = make_credentials(
+        keyring_backend=backend, allowed_backends=frozenset({keyring_backend_id(backend)})
+    )
+    credentials.login(USER, PASSWORD)
+    assert "refresh-1" in backend.items().values()
+    assert credentials.refresh().username == "bold"  # rotated: refresh-2, not stored
+    assert not credentials.keyring_available
+    assert "refresh-1" not in backend.items().values()
+    assert credentials.refresh().username == "bold"  # the session goes on from memory
 
 
 def test_no_file_is_written_anywhere(
