@@ -225,9 +225,10 @@ class Writer:
                 if not self._queue:
                     return
                 item = heapq.heappop(self._queue)
-                if self._closed and item.abandonable and item.job is not None:
-                    self._abandon(item)
-                    continue
+                stop = self._closed and item.abandonable and item.job is not None
+            if stop:
+                self._abandon(item)  # outside the lock: the future's callbacks run here
+                continue
             if item.job is None and not item.future.set_running_or_notify_cancel():
                 continue  # cancelled before it started
             done = self._step(item)
