@@ -119,11 +119,22 @@ class DecisionsPanel(Retranslatable, QGroupBox):
         for title, name, slot in choices:
             button = QPushButton(title, row)
             button.setObjectName(name)
-            button.clicked.connect(lambda _checked=False, run=slot: run())
+            button.clicked.connect(
+                lambda _checked=False, run=slot, name=name: self._chosen(row, name, run)
+            )
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         return row
+
+    def _chosen(self, row: QWidget, name: str, run: Callable[[], None]) -> None:
+        # One decision per row: a second click (a double click) must not send the change
+        # twice. The row is rebuilt when the case is read again. Merge opens a dialog that
+        # may be cancelled, so its row stays usable.
+        if name != "conflict-merge":
+            for button in row.findChildren(QPushButton):
+                button.setEnabled(False)
+        run()
 
 
 def reapplicable(item: InboxItem, case: Case, actor: Actor) -> bool:

@@ -90,6 +90,8 @@ class CaseView(Retranslatable, QWidget):
         self._load_seq = 0
         self._message = ""
         self.active_dialog: ActionDialog | None = None
+        # Refused changes being sent again (mutation ids): a double click sends one.
+        self._reapplying: set[int] = set()
         self._stopped = False
         self._loading = False
         self._reload_timer = QTimer(self)
@@ -531,8 +533,10 @@ class CaseView(Retranslatable, QWidget):
         """Send a refused change again, against the case as it is now; then clear the item."""
         case = self._case()
         args = parse_mutation(item.name, item.args)
-        if case is None or isinstance(args, FieldError):
+        if case is None or isinstance(args, FieldError) or item.mutation_id in self._reapplying:
             return
+        # Kept once it succeeded: the same write took the item off the list.
+        self._reapplying.add(item.mutation_id)
         self.submit(again(args, case), then_dismiss=item.mutation_id)
 
     def dismiss(self, item: InboxItem) -> None:
@@ -555,10 +559,18 @@ class CaseView(Retranslatable, QWidget):
             self.active_dialog = None
         mutation = dialog.result_mutation
         if code == QDialog.DialogCode.Accepted and mutation is not None:
-            self.submit(mutation)
-        dialog.deleteLater()
+            # Kept (hidden) until the save's answer: a refusal shows the form again, as typed.
+            self.submit(mutation, dialog=dialog)
+        else:
+            dialog.deleteLater()
 
-    def submit(self, args: MutationArgs, *, then_dismiss: int | None = None) -> None:
+    def submit(
+        self,
+        args: MutationArgs,
+        *,
+        then_dismiss: int | None = None,
+        dialog: ActionDialog | None = None,
+    ) -> None:
         """Save one mutation locally (writer thread); show the refusal if the rules say no."""
         store, actor = self._context.store, self._context.actor
 
@@ -568,18 +580,52 @@ class CaseView(Retranslatable, QWidget):
                 store.dismiss(then_dismiss).result()
             return result
 
-        self._context.runner.run_write(write, self._submitted, self._submit_failed, receiver=self)
+        self._context.runner.run_write(
+            write,
+            partial(self._submitted, dialog=dialog, reapplied=then_dismiss),
+            partial(self._submit_failed, dialog=dialog, reapplied=then_dismiss),
+            receiver=self,
+        )
 
-    def _submitted(self, result: LocalResult) -> None:
+    def _submitted(
+        self,
+        result: LocalResult,
+        dialog: ActionDialog | None = None,
+        reapplied: int | None = None,
+    ) -> None:
         refused = result.refused
-        self._show_message(refused_text(refused) if refused is not None else "")
+        if refused is not None and reapplied is not None:
+            self._reapplying.discard(reapplied)  # still on the list: it may be tried again
+        text = refused_text(refused) if refused is not None else ""
+        self._show_message("" if self._give_back(dialog, text) else text)
         self.submitted.emit(result)
         if result.case_id == self._case_id:
             self.reload()
 
-    def _submit_failed(self, exc: BaseException) -> None:
+    def _submit_failed(
+        self,
+        exc: BaseException,
+        dialog: ActionDialog | None = None,
+        reapplied: int | None = None,
+    ) -> None:
         log.error("Saving a change failed", exc_info=exc)
-        self._show_message(self.tr("The change could not be saved on this computer."))
+        if reapplied is not None:
+            self._reapplying.discard(reapplied)
+        self.reload()  # the decisions' buttons come back
+        text = self.tr("The change could not be saved on this computer.")
+        self._show_message("" if self._give_back(dialog, text) else text)
+
+    def _give_back(self, dialog: ActionDialog | None, problem: str) -> bool:
+        """Reopen a refused action's dialog with what was typed and why it was refused;
+        delete it once saved. False when the problem is left for the view to show."""
+        if dialog is None:
+            return False
+        if not problem or self._stopped or self.active_dialog is not None:
+            dialog.deleteLater()
+            return False
+        self.active_dialog = dialog
+        dialog.reopen(problem)
+        return True
 
 
 _DETAIL_FIELDS = (

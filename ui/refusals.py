@@ -11,6 +11,9 @@ from operator_app.domain.errors import FieldError, Reason
 from operator_app.domain.mutators import Code, Refused
 from ui.field_errors import field_error_text
 
+# What an INVALID refusal's details say besides the field error's own details.
+_NOT_FIELD_DETAILS = frozenset({"field", "reason", "value"})
+
 
 def refusal_text(code: str | None, details: Mapping[str, Any] | None = None) -> str:
     """A refusal code (`Code`) as a sentence; unknown codes get a general one."""
@@ -19,7 +22,17 @@ def refusal_text(code: str | None, details: Mapping[str, Any] | None = None) -> 
         case Code.INVALID:
             field, reason = details.get("field"), details.get("reason")
             if isinstance(field, str) and reason in Reason._value2member_map_:
-                return field_error_text(FieldError(field, Reason(reason)))
+                # The rest of the details (a limit, a count) go into the sentence.
+                extra = {k: v for k, v in details.items() if k not in _NOT_FIELD_DETAILS}
+                if reason == Reason.TOO_LONG and "limit" not in extra:
+                    # A refusal saved before the details were carried: no "at most ?".
+                    return QCoreApplication.translate("Refusals", "A text is too long.")
+                phone = "phone" in field.split(".")
+                if reason == Reason.BAD_LENGTH and phone and "actual" not in extra:
+                    return QCoreApplication.translate(
+                        "Refusals", "A phone number has 8 digits; this one has a different count."
+                    )
+                return field_error_text(FieldError(field, Reason(reason), details=extra))
             return QCoreApplication.translate("Refusals", "Some of the values are not valid.")
         case Code.FORBIDDEN:
             return QCoreApplication.translate(

@@ -169,7 +169,9 @@ def conflict(code: Code, message: str, **details: Any) -> Refused:
 
 
 def invalid(problem: FieldError) -> Refused:
-    return rejected(Code.INVALID, str(problem), field=problem.field, reason=problem.reason.value)
+    """The refusal of a value, with the problem's details (a limit, a count) for the message."""
+    details = {**problem.details, "field": problem.field, "reason": problem.reason.value}
+    return rejected(Code.INVALID, str(problem), **details)
 
 
 def apply_mutation(

@@ -57,6 +57,7 @@ class EditDialog(ActionDialog):
         self.case_type.set_value(case.type.value)
         self.category.set_value(case.category)
         self.priority.setCurrentIndex(max(self.priority.findData(case.priority.value), 0))
+        self._at_start = self._typed()
         self.subject.setFocus()
         self.setMinimumWidth(620)
 
@@ -92,6 +93,25 @@ class EditDialog(ActionDialog):
             self.priority.addItem(labels.priority_label(p), p.value)
         if priority:
             self.priority.setCurrentIndex(max(self.priority.findData(priority), 0))
+
+    def _typed(self) -> tuple[object, ...]:
+        """The form as typed, untranslated where it can be (a language switch changes no value)."""
+        place = self.place
+        return (
+            self.subject.text(),
+            self.description.toPlainText(),
+            self.case_type.value() or self.case_type.currentText(),
+            self.category.value() or self.category.currentText(),
+            self.priority.currentData(),
+            self.citizen_name.text(),
+            self.phone.text(),
+            self.reg_no.text(),
+            self.address.text(),
+            tuple(c.value() or c.currentText() for c in (place.aimag, place.soum, place.bag)),
+        )
+
+    def has_typed_text(self) -> bool:
+        return self._typed() != self._at_start
 
     def _new_values(self) -> dict[str, str | None] | None:
         """Every field's typed value in the case's own form; None after showing a problem."""

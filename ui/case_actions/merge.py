@@ -54,6 +54,12 @@ class MergeDialog(ActionDialog):
             return None
         return ResolveConflict(self._conflict.id, self._conflict.case_id, "merge", value)
 
+    def has_typed_text(self) -> bool:
+        return self.merged.toPlainText() != _text(self._conflict.proposed)
+
+    def text_fields(self) -> dict[str, QWidget]:
+        return {"value": self.merged}
+
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)

@@ -60,6 +60,12 @@ class NoteDialog(ActionDialog):
         )
         return AddNote(str(uuid.uuid4()), self._case.id, body, visibility)
 
+    def has_typed_text(self) -> bool:
+        return bool(self.body.toPlainText().strip())
+
+    def text_fields(self) -> dict[str, QWidget]:
+        return {"body": self.body}
+
 
 class CallDialog(ActionDialog):
     """A call about the case: usually the operator calling the citizen back."""

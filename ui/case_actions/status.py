@@ -79,3 +79,9 @@ class StatusDialog(ActionDialog):
             return None
         answer = self.answer.toPlainText().strip() if target is Status.RESOLVED else ""
         return ChangeStatus(self._case.id, target, reason, answer, from_=self._case.status)
+
+    def has_typed_text(self) -> bool:
+        return bool(self.reason.text().strip() or self.answer.toPlainText().strip())
+
+    def text_fields(self) -> dict[str, QWidget]:
+        return {"reason": self.reason, "resolution": self.answer}

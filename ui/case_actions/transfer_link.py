@@ -33,6 +33,7 @@ class TransferDialog(ActionDialog):
             label.setBuddy(field)
             self.form.addRow(label, field)
         self.retranslate_ui()
+        self._agency_at_start = self.agency.currentText()
         self.agency.setFocus()
 
     def retranslate_ui(self) -> None:
@@ -53,6 +54,13 @@ class TransferDialog(ActionDialog):
             self.agency.setFocus()
             return None
         return TransferCase(self._case.id, agency, self.note.toPlainText().strip())
+
+    def has_typed_text(self) -> bool:
+        typed_agency = self.agency.currentText() != self._agency_at_start
+        return bool(self.note.toPlainText().strip()) or typed_agency
+
+    def text_fields(self) -> dict[str, QWidget]:
+        return {"note": self.note}
 
 
 class LinkDialog(ActionDialog):
@@ -128,3 +136,6 @@ class LinkDialog(ActionDialog):
             return None
         kind = LinkKind.DUPLICATE if self.duplicate.isChecked() else LinkKind.RELATED
         return LinkCases(self._case.id, self._found.id, kind)
+
+    def has_typed_text(self) -> bool:
+        return bool(self.number.text().strip())

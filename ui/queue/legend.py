@@ -10,6 +10,7 @@ from operator_app.store import CaseSyncState
 from ui import labels
 from ui.queue.palette import DEADLINE_SWATCHES, SYNC_COLOURS, SYNC_GLYPHS
 from ui.retranslate import Retranslatable
+from ui.widgets.error_label import ERROR_COLOUR
 from ui.widgets.flow_layout import FlowLayout
 
 _DEADLINES = (
@@ -27,6 +28,7 @@ class QueueLegend(Retranslatable, QWidget):
         super().__init__(parent)
         self.setObjectName("QueueLegend")
         self._count: int | None = None
+        self._failed = False
         self.count_label = QLabel(self)
         self.count_label.setObjectName("QueueCount")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -63,10 +65,25 @@ class QueueLegend(Retranslatable, QWidget):
     def set_count(self, count: int | None) -> None:
         """How many cases the queue holds (None while the first answer is awaited)."""
         self._count = count
+        self._failed = False
         self._show_count()
 
+    def set_failed(self) -> None:
+        """The queue could not be read: say so instead of the count (until the next answer)."""
+        self._failed = True
+        self._show_count()
+
+    @property
+    def failed(self) -> bool:
+        return self._failed
+
     def _show_count(self) -> None:
-        if self._count is None:
+        self.count_label.setStyleSheet(
+            f"QLabel {{ color: {ERROR_COLOUR}; }}" if self._failed else ""
+        )
+        if self._failed:
+            self.count_label.setText(self.tr("The queue could not be read. Press F5 to try again."))
+        elif self._count is None:
             self.count_label.setText(self.tr("Loading…"))
         else:
             self.count_label.setText(self.tr("%n case(s)", "", self._count))

@@ -346,7 +346,7 @@ class QueueModel(QAbstractTableModel):
         self._runner.run_query(
             lambda: build_first_screen(store, query, limit, previous, wanted, cancelled),
             partial(self._first_screen_done, seq, wanted),
-            self._snapshot_failed,
+            partial(self._snapshot_failed, seq),
             receiver=self,
         )
 
@@ -356,7 +356,7 @@ class QueueModel(QAbstractTableModel):
         self._runner.run_query(
             lambda: build_snapshot(store, query, previous, wanted, cancelled),
             partial(self._snapshot_done, seq, live),
-            self._snapshot_failed,
+            partial(self._snapshot_failed, seq),
             receiver=self,
         )
 
@@ -422,9 +422,13 @@ class QueueModel(QAbstractTableModel):
             self._refresh_due = False
             self._schedule_refresh()
 
-    def _snapshot_failed(self, exc: BaseException) -> None:
-        self._answer_pending = False
+    def _snapshot_failed(self, seq: int, exc: BaseException) -> None:
         log.error("Queue query failed", exc_info=exc)
+        if seq != self._seq:
+            return  # a newer question is on its way: its answer is the one that counts
+        # As after an answer: a refresh that waited for this one runs now (the store changed
+        # meanwhile, and the next question may well succeed).
+        self._answered()
         self.query_failed.emit(exc)
 
     # -- rows ----------------------------------------------------------------------------------

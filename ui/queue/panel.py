@@ -72,6 +72,7 @@ class QueuePanel(Retranslatable, QWidget):
         self.view.current_case_changed.connect(self.current_case_changed)
         self.view.case_activated.connect(self.case_activated)
         self.model.snapshot_applied.connect(self._on_snapshot)
+        self.model.query_failed.connect(self._on_query_failed)
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACETS_AFTER_CHANGE_MS)
@@ -132,6 +133,11 @@ class QueuePanel(Retranslatable, QWidget):
         # Counted once the answer is in: whether to count depends on its size, and counting
         # meanwhile would only slow the answer down.
         self._facet_timer.start(FACETS_AFTER_CHANGE_MS if live else FACETS_AFTER_QUERY_MS)
+
+    @Slot(object)
+    def _on_query_failed(self, _exc: BaseException) -> None:
+        # Logged by the model; here the operator learns that the list is not to be trusted.
+        self.legend.set_failed()
 
     def on_store_changed(self, changes: Changes) -> None:
         self.model.on_store_changed(changes)  # a live refresh follows, and the counts after it

@@ -30,6 +30,7 @@ from operator_app.domain.permissions import Action, may
 from operator_app.store import Changes, LocalResult, QueueRow
 from sync.status import SyncState
 from sync.supervisor import OperatorAvailability
+from ui.case_actions.base import ActionDialog
 from ui.context import DeskContext
 from ui.directory_names import DirectoryNames
 from ui.refusals import refused_text
@@ -166,7 +167,10 @@ class SupervisorDesk(Retranslatable, QWidget):
         self._poll.stop()
         self._events.close()
         for dialog in list(self._dialogs):
-            dialog.close()
+            if isinstance(dialog, ActionDialog):
+                dialog.close_without_asking()
+            else:
+                dialog.close()
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -320,31 +324,52 @@ class SupervisorDesk(Retranslatable, QWidget):
             self._show_message(self.tr("This case's deadline was already extended once."))
             return
         dialog = ExtendDeadlineDialog(case, extension_limit(case, rules), self.window())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(partial(self._extend_done, dialog))
         self._open(dialog)
 
     def _extend_done(self, dialog: ExtendDeadlineDialog, code: int) -> None:
+        self._forget(dialog)  # before the save: a synchronous runner answers inside it
         mutation = dialog.result_mutation
         if code == QDialog.DialogCode.Accepted and mutation is not None:
-            self.submit(mutation)
+            # Kept (hidden) until the save's answer: a refusal shows the notice again.
+            self.submit(mutation, dialog=dialog)
+        elif not self._stopped:
+            # Once stopped, the window's own deletion takes the dialog along: a deferred
+            # delete racing it could outlive the parent.
+            dialog.deleteLater()
 
-    def submit(self, args: MutationArgs) -> None:
+    def submit(self, args: MutationArgs, *, dialog: ActionDialog | None = None) -> None:
         store, actor = self._context.store, self._context.actor
         self._context.runner.run_write(
             lambda: store.submit(args, actor).result(),
-            self._submitted,
-            self._submit_failed,
+            partial(self._submitted, dialog=dialog),
+            partial(self._submit_failed, dialog=dialog),
             receiver=self,
         )
 
-    def _submitted(self, result: LocalResult) -> None:
+    def _submitted(self, result: LocalResult, dialog: ActionDialog | None = None) -> None:
         refused = result.refused
-        self._show_message(refused_text(refused) if refused is not None else "")
+        text = refused_text(refused) if refused is not None else ""
+        self._show_message("" if self._give_back(dialog, text) else text)
 
-    def _submit_failed(self, exc: BaseException) -> None:
+    def _submit_failed(self, exc: BaseException, dialog: ActionDialog | None = None) -> None:
         log.error("Saving a change failed", exc_info=exc)
-        self._show_message(self.tr("The change could not be saved on this computer."))
+        text = self.tr("The change could not be saved on this computer.")
+        self._show_message("" if self._give_back(dialog, text) else text)
+
+    def _give_back(self, dialog: ActionDialog | None, problem: str) -> bool:
+        """Reopen a refused dialog as typed, with why; delete it once saved."""
+        if dialog is None:
+            return False
+        if self._stopped:
+            return False
+        if not problem or self.active_dialog is not None:
+            dialog.deleteLater()
+            return False
+        self.active_dialog = dialog
+        self._dialogs.append(dialog)
+        dialog.reopen(problem)
+        return True
 
     @Slot(str)
     def team_settings(self, team_id: str | None = None) -> TeamAssignmentDialog | None:
@@ -369,6 +394,8 @@ class SupervisorDesk(Retranslatable, QWidget):
         self.dialog_opened.emit(dialog)
 
     def _forget(self, dialog: QDialog) -> None:
+        if dialog.isVisible():
+            return  # shown again already (a refused extension is reopened with its notice)
         if dialog in self._dialogs:
             self._dialogs.remove(dialog)
         if self.active_dialog is dialog:

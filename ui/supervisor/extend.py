@@ -66,3 +66,9 @@ class ExtendDeadlineDialog(ActionDialog):
             self.notice.setFocus()
             return None
         return ExtendDeadline(self._case.id, self.days.value(), notice)
+
+    def has_typed_text(self) -> bool:
+        return bool(self.notice.toPlainText().strip())
+
+    def text_fields(self) -> dict[str, QWidget]:
+        return {"notice": self.notice}

@@ -337,6 +337,13 @@ class ReassignDialog(Retranslatable, QDialog):
         self._context.runner.run_write(save, self._saved, self._save_failed, receiver=self)
 
     def _saved(self, outcomes: list[CaseOutcome]) -> None:
+        if not outcomes:
+            # The cases selected in the queue all left this desk's cache meanwhile.
+            self._saving_ended()
+            self._show_problem(
+                self.tr("None of these cases is in this desk's cache any more: nothing to do.")
+            )
+            return
         self._saving = False
         self.results_model.set_outcomes(outcomes)
         self.results.show()
@@ -348,12 +355,17 @@ class ReassignDialog(Retranslatable, QDialog):
 
     def _save_failed(self, exc: BaseException) -> None:
         log.error("Saving a bulk reassignment failed", exc_info=exc)
+        self._saving_ended()
+        self._show_problem(self.tr("The reassignment could not be saved on this computer."))
+
+    def _saving_ended(self) -> None:
+        """Back to the form: nothing was saved."""
         self._saving = False
         self.progress.hide()
+        self.status.setText("")
         self.reassign_button.setEnabled(True)
         self.target.setEnabled(True)
         self.reason.setEnabled(True)
-        self._show_problem(self.tr("The reassignment could not be saved on this computer."))
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)

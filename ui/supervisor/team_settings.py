@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from operator_app.store import Directory
+from sync.errors import AuthExpired, Forbidden, HttpError, ProtocolError, ServerBusy, TransportError
+from sync.protocol import ErrorCode
 from sync.supervisor import AssignmentMode, Skills, SupervisorApi, TeamAssignment
 from ui.bridge import TaskRunner
 from ui.directory_names import DirectoryNames
@@ -151,7 +153,7 @@ class TeamAssignmentDialog(Retranslatable, QDialog):
         self._runner.run_query(
             lambda: api.team_assignment(team_id),
             lambda settings: self._loaded(seq, team_id, settings),
-            lambda exc: self._failed(seq, exc),
+            lambda exc: self._failed(seq, exc, saving=False),
             receiver=self,
         )
 
@@ -201,7 +203,7 @@ class TeamAssignmentDialog(Retranslatable, QDialog):
         self._runner.run_query(
             lambda: api.set_team_assignment(team_id, settings),
             lambda confirmed: self._saved(seq, confirmed),
-            lambda exc: self._failed(seq, exc),
+            lambda exc: self._failed(seq, exc, saving=True),
             receiver=self,
         )
 
@@ -212,16 +214,37 @@ class TeamAssignmentDialog(Retranslatable, QDialog):
         self.saved.emit(confirmed)
         self.accept()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
+    def _failed(self, seq: int, exc: BaseException, *, saving: bool) -> None:
         if seq != self._seq:
             return
+        # The technical text is for the log; the supervisor reads what to do about it.
         log.info("Team auto-assignment: %s", exc)
         self.buttons.setEnabled(True)
-        self._show_problem(
-            self.tr("The central service could not be reached or refused: {reason}").format(
-                reason=str(exc)[:200]
+        self._show_problem(self.failure_text(exc, saving=saving))
+
+    def failure_text(self, exc: BaseException, *, saving: bool) -> str:
+        """Why the settings could not be read or saved, in the supervisor's language."""
+        if isinstance(exc, AuthExpired):
+            return self.tr("Your sign-in has expired. Sign in again, then try once more.")
+        if isinstance(exc, Forbidden):
+            return self.tr("Your role does not allow changing this team's auto-assignment.")
+        if isinstance(exc, ServerBusy):
+            return self.tr("The central service is busy. Try again in a moment.")
+        if isinstance(exc, HttpError):
+            if exc.code == ErrorCode.INVALID:
+                return self.tr("The central service refused these settings: a value is not valid.")
+            if exc.code == ErrorCode.NOT_FOUND:
+                return self.tr("The central service no longer knows this team.")
+            return self.tr("The central service failed on this request (error {status}).").format(
+                status=exc.status
             )
-        )
+        if isinstance(exc, ProtocolError):
+            return self.tr("The central service sent an answer this desk does not understand.")
+        if isinstance(exc, TransportError):
+            return self.tr("The central service could not be reached. Try again when online.")
+        if saving:
+            return self.tr("The settings could not be saved.")
+        return self.tr("The settings could not be read.")
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
