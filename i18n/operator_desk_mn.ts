@@ -7,6 +7,18 @@
         <source>Save (Ctrl+Enter, F12)</source>
         <translation>Хадгалах (Ctrl+Enter, F12)</translation>
     </message>
+    <message>
+        <source>{field}: {problem}</source>
+        <translation>{field}: {problem}</translation>
+    </message>
+    <message>
+        <source>Discard what you typed?</source>
+        <translation>Бичсэнээ хаях уу?</translation>
+    </message>
+    <message>
+        <source>What you typed here is not saved. Discard it?</source>
+        <translation>Энд бичсэн зүйл хадгалагдаагүй байна. Хаях уу?</translation>
+    </message>
 </context>
 <context>
     <name>Availability</name>
@@ -189,12 +201,24 @@
         <translation>Хадгалж байна…</translation>
     </message>
     <message>
+        <source>Only the operator a confidential case is assigned to may add a call to it: tick “Assign to me” to save this call.</source>
+        <translation>Нууц хандалтад зөвхөн түүнийг хариуцсан оператор дуудлага нэмж болно: энэ дуудлагыг хадгалахын тулд “Өөртөө хариуцуулах”-ыг сонгоно уу.</translation>
+    </message>
+    <message>
         <source>Choose the case in the list first.</source>
         <translation>Эхлээд жагсаалтаас хандалтаа сонгоно уу.</translation>
     </message>
     <message>
         <source>The call could not be saved.</source>
         <translation>Дуудлагыг хадгалж чадсангүй.</translation>
+    </message>
+    <message>
+        <source>Case {number} is saved, but the call is not added to it yet; Save again to add it.</source>
+        <translation>{number} дугаартай хандалт хадгалагдлаа, гэхдээ дуудлага түүнд хараахан нэмэгдээгүй; нэмэхийн тулд “Хадгалах”-ыг дахин дарна уу.</translation>
+    </message>
+    <message>
+        <source>The call is added to case {number}, but the note is not saved yet; Save again to save it.</source>
+        <translation>Дуудлагыг {number} дугаартай хандалтад нэмлээ, гэхдээ тэмдэглэл хараахан хадгалагдаагүй; хадгалахын тулд “Хадгалах”-ыг дахин дарна уу.</translation>
     </message>
     <message>
         <source>The call could not be saved on this computer. Try again; if it keeps failing, call the support desk.</source>
@@ -1434,6 +1458,10 @@
 <context>
     <name>QueueLegend</name>
     <message>
+        <source>The queue could not be read. Press F5 to try again.</source>
+        <translation>Дарааллыг уншиж чадсангүй. Дахин оролдохын тулд F5 дарна уу.</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>Ачаалж байна…</translation>
     </message>
@@ -1534,6 +1562,10 @@
         <translation>{count} дахин хуваарилалтыг энэ компьютерт хадгалж байна…</translation>
     </message>
     <message>
+        <source>None of these cases is in this desk&apos;s cache any more: nothing to do.</source>
+        <translation>Эдгээр хандалтын аль нь ч энэ компьютерийн санд байхаа больсон: хийх зүйл алга.</translation>
+    </message>
+    <message>
         <source>The reassignment could not be saved on this computer.</source>
         <translation>Дахин хуваарилалтыг энэ компьютерт хадгалж чадсангүй.</translation>
     </message>
@@ -1599,6 +1631,14 @@
 </context>
 <context>
     <name>Refusals</name>
+    <message>
+        <source>A text is too long.</source>
+        <translation>Бичвэр хэт урт байна.</translation>
+    </message>
+    <message>
+        <source>A phone number has 8 digits; this one has a different count.</source>
+        <translation>Утасны дугаар 8 оронтой; энэ нь өөр тооны оронтой байна.</translation>
+    </message>
     <message>
         <source>Some of the values are not valid.</source>
         <translation>Зарим утга буруу байна.</translation>
@@ -1992,8 +2032,44 @@
         <translation>Бүс нутаг</translation>
     </message>
     <message>
-        <source>The central service could not be reached or refused: {reason}</source>
-        <translation>Төв системд холбогдож чадсангүй эсвэл татгалзсан: {reason}</translation>
+        <source>Your sign-in has expired. Sign in again, then try once more.</source>
+        <translation>Таны нэвтрэлтийн хугацаа дууссан. Дахин нэвтэрч, дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>Your role does not allow changing this team&apos;s auto-assignment.</source>
+        <translation>Таны эрх энэ багийн автомат хуваарилалтыг өөрчлөхийг зөвшөөрөхгүй.</translation>
+    </message>
+    <message>
+        <source>The central service is busy. Try again in a moment.</source>
+        <translation>Төв систем завгүй байна. Хэсэг хугацааны дараа дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>The central service refused these settings: a value is not valid.</source>
+        <translation>Төв систем эдгээр тохиргоог хүлээж авсангүй: нэг утга буруу байна.</translation>
+    </message>
+    <message>
+        <source>The central service no longer knows this team.</source>
+        <translation>Төв системд энэ баг бүртгэлгүй болсон байна.</translation>
+    </message>
+    <message>
+        <source>The central service failed on this request (error {status}).</source>
+        <translation>Төв систем энэ хүсэлтийг гүйцэтгэж чадсангүй (алдаа {status}).</translation>
+    </message>
+    <message>
+        <source>The central service sent an answer this desk does not understand.</source>
+        <translation>Төв системээс энэ ажлын байрны ойлгохгүй хариу ирлээ.</translation>
+    </message>
+    <message>
+        <source>The central service could not be reached. Try again when online.</source>
+        <translation>Төв системд холбогдож чадсангүй. Онлайн болсон үед дахин оролдоно уу.</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved.</source>
+        <translation>Тохиргоог хадгалж чадсангүй.</translation>
+    </message>
+    <message>
+        <source>The settings could not be read.</source>
+        <translation>Тохиргоог уншиж чадсангүй.</translation>
     </message>
 </context>
 <context>

@@ -2,8 +2,14 @@
 added to an earlier one, saved locally at once with a provisional number to read out.
 
 The whole flow works from the keyboard: type the phone number, Tab through the fields (empty
-lists are skipped), Ctrl+Enter or F12 saves. Lookups run on a reader thread (debounced), saves
-on the writer; the GUI thread only validates with the domain's pure parsers.
+lists are skipped), Ctrl+Enter or F12 saves, F2 or Ctrl+N takes the next call. Lookups run on a
+reader thread (debounced), saves on the writer; the GUI thread only validates with the domain's
+pure parsers and rules.
+
+A call is saved as two mutations (the new case and the call, or the call and its note), each its
+own local transaction. So that a refusal in between never leaves half a call or a second copy,
+the domain's rules run on the whole call before anything is written, each mutation's id is made
+once per call, and a retry sends only the parts not saved yet.
 """
 
 from __future__ import annotations
@@ -49,8 +55,17 @@ from operator_app.domain.mutations import (
     CreateCase,
     LogCall,
     MutationArgs,
+    parse_mutation,
+    to_json,
 )
-from operator_app.reference import categories
+from operator_app.domain.mutators import (
+    Applied,
+    CaseState,
+    Code,
+    Refused,
+    apply_mutation,
+)
+from operator_app.reference import categories, default_rules
 from operator_app.store import CitizenMatch, LocalResult
 from ui import labels
 from ui.caller_lookup import CallerHistory, lookup_caller
@@ -68,6 +83,7 @@ log = logging.getLogger(__name__)
 
 LOOKUP_DEBOUNCE_MS = 150
 SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter", "F12")
+NEXT_CALL_KEYS = ("F2", "Ctrl+N")  # the main window's keys for a new call
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +93,28 @@ class SavedCall:
     case_id: str
     number: str
     new_case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _CallIds:
+    """The ids of one call's mutations, made once: every retry sends the same ones."""
+
+    case_id: str
+    call_id: str
+    note_id: str
+
+    @classmethod
+    def new(cls) -> _CallIds:
+        return cls(str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """What one save attempt did on the writer: each part's result (by mutation name) up to the
+    first refusal, and the error that stopped it, if any."""
+
+    results: tuple[tuple[str, LocalResult], ...]
+    error: BaseException | None = None
 
 
 class CallFlowDialog(Retranslatable, QDialog):
@@ -99,8 +137,12 @@ class CallFlowDialog(Retranslatable, QDialog):
         self._started_at: datetime = context.clock()
         self._lookup_seq = 0
         self._saving = False
+        self._discarding = False
         self._result: SavedCall | None = None
         self._refusal = ""
+        self._ids = _CallIds.new()
+        # The parts of this call already saved (by mutation name): never sent again.
+        self._applied: dict[str, LocalResult] = {}
         self._build()
         self._lookup_timer = QTimer(self)
         self._lookup_timer.setSingleShot(True)
@@ -124,6 +166,7 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.phone.setObjectName("CallerPhone")
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.name_label, self.name = QLabel(self), QLineEdit(self)
+        self.name_error = FieldErrorLabel(self.name, self)
         self.reg_label, self.reg_no = QLabel(self), QLineEdit(self)
         self.phone_error = FieldErrorLabel(self.phone, self)
         self.reg_error = FieldErrorLabel(self.reg_no, self)
@@ -152,10 +195,12 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.description_label, self.description = QLabel(self), QPlainTextEdit(self)
         self.description.setTabChangesFocus(True)
         self.description.setObjectName("Description")
+        self.description_error = FieldErrorLabel(self.description, self)
         self.priority_label, self.priority = QLabel(self), QComboBox(self)
         self.confidential = QCheckBox(self)
         self.assign_to_me = QCheckBox(self)
         self.assign_to_me.setChecked(True)
+        self.assign_error = FieldErrorLabel(self.assign_to_me, self)
         self.centre_label, self.centre = QLabel(self), QComboBox(self)
         self.centre.setObjectName("Centre")
 
@@ -214,7 +259,7 @@ class CallFlowDialog(Retranslatable, QDialog):
 
         caller_form = QFormLayout()
         caller_form.addRow(self.phone_label, _stacked(self.phone, self.phone_error))
-        caller_form.addRow(self.name_label, self.name)
+        caller_form.addRow(self.name_label, _stacked(self.name, self.name_error))
         caller_form.addRow(self.reg_label, _stacked(self.reg_no, self.reg_error))
         caller_layout = QVBoxLayout(self.caller_box)
         caller_layout.addLayout(caller_form)
@@ -228,10 +273,10 @@ class CallFlowDialog(Retranslatable, QDialog):
         case_form.addRow(self.category_label, _stacked(self.category, self.category_error))
         case_form.addRow(self.place_label, self.place)
         case_form.addRow(self.subject_label, _stacked(self.subject, self.subject_error))
-        case_form.addRow(self.description_label, self.description)
+        case_form.addRow(self.description_label, _stacked(self.description, self.description_error))
         case_form.addRow(self.priority_label, self.priority)
         case_form.addRow("", self.confidential)
-        case_form.addRow("", self.assign_to_me)
+        case_form.addRow("", _stacked(self.assign_to_me, self.assign_error))
         case_form.addRow(self.centre_label, self.centre)
         self._show_centre = len(self._context.actor.centres) > 1
         self.centre.setVisible(self._show_centre)
@@ -313,6 +358,10 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.phone.editingFinished.connect(self._check_phone)
         self.reg_no.editingFinished.connect(self._check_reg_no)
         self.subject.textEdited.connect(lambda _t: self.subject_error.clear_error())
+        self.name.textEdited.connect(lambda _t: self.name_error.clear_error())
+        self.description.textChanged.connect(self._description_changed)
+        self.assign_to_me.toggled.connect(lambda _on: self.assign_error.clear_error())
+        self.confidential.toggled.connect(lambda _on: self.assign_error.clear_error())
         self.category.value_changed.connect(self._category_chosen)
         self.case_type.value_changed.connect(lambda _v: self.type_error.clear_error())
         self.caller_panel.caller_chosen.connect(self._caller_chosen)
@@ -326,6 +375,14 @@ class CallFlowDialog(Retranslatable, QDialog):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.save)
+        # "Next call (F2)" once the call is saved; the main window's own keys do not reach here.
+        self._next_call_shortcuts: list[QShortcut] = []
+        for keys in NEXT_CALL_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setEnabled(False)
+            shortcut.activated.connect(self._next_call)
+            self._next_call_shortcuts.append(shortcut)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("New call"))
@@ -357,7 +414,7 @@ class CallFlowDialog(Retranslatable, QDialog):
         self._mode_changed()
         self._show_result()
         if self._refusal:
-            self.message.setText(self._refusal)
+            self.message.setText(self._refusal_message())
 
     # -- the caller ----------------------------------------------------------------------------
 
@@ -445,6 +502,11 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.reg_no.setText(str(parsed))
         return True
 
+    @Slot()
+    def _description_changed(self) -> None:
+        if self.description_error.has_error:
+            self.description_error.clear_error()
+
     @Slot(str)
     def _category_chosen(self, code: str) -> None:
         self.category_error.clear_error()
@@ -481,27 +543,83 @@ class CallFlowDialog(Retranslatable, QDialog):
 
     @Slot()
     def save(self) -> None:
-        """Check the form, then save on the writer thread; the number shows when it is done."""
+        """Check the form and the domain's rules, then save on the writer thread; the number
+        shows when it is done. A retry saves only what the last attempt did not."""
         if self._saving or self._result is not None:
             return
         mutations = self._mutations()
         if mutations is None:
+            return
+        todo = [args for args in mutations if args.NAME not in self._applied]
+        if not todo:  # the rest was left empty (a note taken out): the call is complete
+            self._finish()
+            return
+        if not self._may_save(todo):
             return
         self._saving = True
         self.save_button.setEnabled(False)
         self.message.setText(self.tr("Saving…"))
         store, actor = self._context.store, self._context.actor
 
-        def write() -> list[LocalResult]:
-            results = []
-            for args in mutations:
-                result = store.submit(args, actor).result()
-                results.append(result)
-                if result.refused is not None:
-                    break  # the call goes with its case or not at all
-            return results
+        def write() -> _Written:
+            results: list[tuple[str, LocalResult]] = []
+            try:
+                for args in todo:
+                    result = store.submit(args, actor).result()
+                    results.append((args.NAME, result))
+                    if result.refused is not None:
+                        break  # the call goes with its case or not at all
+            except Exception as exc:  # reported on the GUI thread, with the parts saved before
+                return _Written(tuple(results), exc)
+            return _Written(tuple(results))
 
         self._context.runner.run_write(write, self._saved, self._save_failed, receiver=self)
+
+    def _may_save(self, todo: list[MutationArgs]) -> bool:
+        """Whether the domain would take every part of the call, shown when not.
+
+        Its parsers and rules are pure: they run here, on the parts still to save, before
+        anything is written, so that a part refused after an earlier one was saved (a note too
+        long, a confidential case its creator may not add a call to) cannot leave half a call.
+        The store still decides; this only keeps a refusal from coming halfway.
+        """
+        for args in todo:
+            problem = parse_mutation(args.NAME, to_json(args))
+            if isinstance(problem, FieldError):
+                self._show_problem(field_error_text(problem), problem.field)
+                return False
+        create = next((args for args in todo if isinstance(args, CreateCase)), None)
+        if create is None:
+            return True  # the earlier case is in the store: the store's answer comes first
+        actor, now = self._context.actor, self._context.clock()
+        try:
+            rules = default_rules()
+            outcome = apply_mutation(create, CaseState(None), actor, now, rules)
+            if isinstance(outcome, Refused):
+                self._show_refused(outcome)
+                return False
+            for args in todo:
+                if args is create:
+                    continue
+                later = apply_mutation(args, CaseState(outcome.case), actor, now, rules)
+                if isinstance(later, Refused):
+                    if later.code is Code.FORBIDDEN and outcome.case.confidential:
+                        self._show_unassigned_confidential()
+                    else:
+                        self._show_refused(later)
+                    return False
+        except Exception:  # only a forecast: the store's own check still runs
+            log.exception("Checking a call before saving it failed")
+        return True
+
+    def _show_unassigned_confidential(self) -> None:
+        self._refusal = self.tr(
+            "Only the operator a confidential case is assigned to may add a call to it: tick "
+            "“Assign to me” to save this call."
+        )
+        self.assign_error.show_error(self._refusal)
+        self.assign_to_me.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.message.setText(self._refusal_message())
 
     def _mutations(self) -> list[MutationArgs] | None:
         """The mutations the form asks for, or None after showing what to fix."""
@@ -510,7 +628,7 @@ class CallFlowDialog(Retranslatable, QDialog):
         now = self._context.clock()
         phone = self._normal_phone()
         call = LogCall(
-            call_id=str(uuid.uuid4()),
+            call_id=self._ids.call_id,
             case_id="",
             direction=CallDirection.INBOUND,
             started_at=self._started_at,
@@ -518,7 +636,9 @@ class CallFlowDialog(Retranslatable, QDialog):
             phone=phone,
         )
         if self.existing_radio.isChecked():
-            case_id = self.caller_panel.selected_case_id()
+            # Once the call is in a case, its note goes there too, whatever the list shows.
+            saved = self._applied.get(LogCall.NAME)
+            case_id = saved.case_id if saved is not None else self.caller_panel.selected_case_id()
             if not case_id:
                 self.mode_error.show_error(self.tr("Choose the case in the list first."))
             if not (fields_ok and case_id):
@@ -527,7 +647,7 @@ class CallFlowDialog(Retranslatable, QDialog):
             out: list[MutationArgs] = [_with_case(call, case_id)]
             note = self.description.toPlainText().strip()
             if note:
-                out.append(AddNote(str(uuid.uuid4()), case_id, note))
+                out.append(AddNote(self._ids.note_id, case_id, note))
             return out
         create = self._create_args(now, phone)
         if create is None or not fields_ok:
@@ -566,7 +686,7 @@ class CallFlowDialog(Retranslatable, QDialog):
         ):
             citizen_id = caller.citizen_id
         return CreateCase(
-            case_id=str(uuid.uuid4()),
+            case_id=self._ids.case_id,
             centre=centre,
             channel=Channel.PHONE,
             type=CaseType(case_type),
@@ -601,27 +721,39 @@ class CallFlowDialog(Retranslatable, QDialog):
     def _focus_first_error(self) -> None:
         for label in (
             self.phone_error,
+            self.name_error,
             self.reg_error,
             self.mode_error,
             self.type_error,
             self.category_error,
             self.subject_error,
+            self.description_error,
+            self.assign_error,
         ):
             if label.has_error:
                 label.field.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
 
-    def _saved(self, results: list[LocalResult]) -> None:
+    def _saved(self, written: _Written) -> None:
         self._saving = False
-        refused = next((r.refused for r in results if r.refused is not None), None)
-        if refused is not None or not results:
+        for name, result in written.results:
+            if result.refused is None:
+                self._applied[name] = result
+        refused = next((r.refused for _, r in written.results if r.refused is not None), None)
+        if written.error is not None:
+            self._save_failed(written.error)
+        elif refused is not None or not written.results:
             self.save_button.setEnabled(True)
-            self._show_refusal(results[-1] if results else None)
+            self._show_refused(refused)
+        else:
+            self._finish()
             return
-        first = results[0]
-        case = first.outcome.case  # type: ignore[union-attr]
-        number = case.number or case.provisional_ref or ""
-        self._result = SavedCall(first.case_id, number, self.new_case_radio.isChecked())
+        self._lock_saved_parts()
+
+    def _finish(self) -> None:
+        """Every part is saved: show the number to read out."""
+        first = self._applied.get(CreateCase.NAME) or self._applied[LogCall.NAME]
+        self._result = SavedCall(first.case_id, _number_of(first), CreateCase.NAME in self._applied)
         self.message.clear()
         self._refusal = ""
         self._lock_form()
@@ -629,24 +761,58 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.number.setFocus(Qt.FocusReason.OtherFocusReason)
         self.saved.emit(self._result)
 
-    def _show_refusal(self, result: LocalResult | None) -> None:
-        refused = result.refused if result is not None else None
+    def _lock_saved_parts(self) -> None:
+        """What a saved part recorded can no longer change here: the caller and the case, or
+        (a call added to an earlier case) all but the note still to save."""
+        if self._applied:
+            self.caller_box.setEnabled(False)
+            self.stop_lookups()
+        if CreateCase.NAME in self._applied:
+            self.case_box.setEnabled(False)
+
+    def _show_refused(self, refused: Refused | None) -> None:
         if refused is None:
-            self._refusal = self.tr("The call could not be saved.")
+            self._show_problem(self.tr("The call could not be saved."))
         else:
-            self._refusal = refused_text(refused)
-            field = refused.details.get("field")
-            target = {
-                "citizen.phone": self.phone_error,
-                "citizen.reg_no": self.reg_error,
-                "phone": self.phone_error,
-                "subject": self.subject_error,
-                "category": self.category_error,
-            }.get(str(field))
-            if target is not None:
-                target.show_error(self._refusal)
-                target.field.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.message.setText(self._refusal)
+            self._show_problem(refused_text(refused), str(refused.details.get("field")))
+
+    def _show_problem(self, text: str, field: str = "") -> None:
+        """Say why the call is not saved: in the message line, and under its field if shown."""
+        self._refusal = text
+        target = self._error_label_for(field)
+        if target is not None:
+            target.show_error(text)
+            target.field.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.message.setText(self._refusal_message())
+
+    def _error_label_for(self, field: str) -> FieldErrorLabel | None:
+        return {
+            "citizen.phone": self.phone_error,
+            "citizen.reg_no": self.reg_error,
+            "citizen.name": self.name_error,
+            "phone": self.phone_error,
+            "type": self.type_error,
+            "subject": self.subject_error,
+            "category": self.category_error,
+            "description": self.description_error,
+            "body": self.description_error,
+        }.get(field)
+
+    def _refusal_message(self) -> str:
+        """Why the last save stopped, after what of the call is saved already."""
+        if CreateCase.NAME in self._applied:
+            saved = self.tr(
+                "Case {number} is saved, but the call is not added to it yet; Save again to add it."
+            )
+        elif LogCall.NAME in self._applied:
+            saved = self.tr(
+                "The call is added to case {number}, but the note is not saved yet; Save again "
+                "to save it."
+            )
+        else:
+            return self._refusal
+        first = self._applied.get(CreateCase.NAME) or self._applied[LogCall.NAME]
+        return saved.format(number=_number_of(first)) + "\n" + self._refusal
 
     def _save_failed(self, exc: BaseException) -> None:
         self._saving = False
@@ -656,7 +822,7 @@ class CallFlowDialog(Retranslatable, QDialog):
             "The call could not be saved on this computer. Try again; if it keeps failing, "
             "call the support desk."
         )
-        self.message.setText(self._refusal)
+        self.message.setText(self._refusal_message())
 
     def _lock_form(self) -> None:
         for widget in (self.caller_box, self.case_box, self.save_button):
@@ -664,6 +830,8 @@ class CallFlowDialog(Retranslatable, QDialog):
         self.save_button.hide()
         self.open_button.show()
         self.next_button.show()
+        for shortcut in self._next_call_shortcuts:
+            shortcut.setEnabled(True)
 
     def _show_result(self) -> None:
         if self._result is None:
@@ -693,13 +861,17 @@ class CallFlowDialog(Retranslatable, QDialog):
 
     @Slot()
     def _next_call(self) -> None:
+        if self._result is None:
+            return
         self.next_call.emit()
         self.accept()
 
     # -- leaving -------------------------------------------------------------------------------
 
     def is_dirty(self) -> bool:
-        """Typed and not saved: closing would lose it."""
+        """Typed and not saved (or being saved): closing would lose it."""
+        if self._saving:
+            return True
         if self._result is not None:
             return False
         return any(
@@ -713,15 +885,26 @@ class CallFlowDialog(Retranslatable, QDialog):
         )
 
     def reject(self) -> None:
-        if self.is_dirty() and not self._confirm_discard():
+        # While saving, the dialog stays: the number to read out comes with the result.
+        if self._saving:
+            return
+        if self.is_dirty() and not self._discarding and not self._confirm_discard():
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._saving:
+            event.ignore()
+            return
         if self.is_dirty() and not self._confirm_discard():
             event.ignore()
             return
-        super().closeEvent(event)
+        # QDialog's closeEvent rejects: answered once, not asked again there.
+        self._discarding = True
+        try:
+            super().closeEvent(event)
+        finally:
+            self._discarding = False
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Closed, accepted or rejected: nobody is left to show a lookup's answer.
@@ -738,6 +921,13 @@ class CallFlowDialog(Retranslatable, QDialog):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Discard
+
+
+def _number_of(result: LocalResult) -> str:
+    """The number of a saved part's case, as the citizen hears it."""
+    outcome = result.outcome
+    case = outcome.case if isinstance(outcome, Applied) else None
+    return (case.number or case.provisional_ref or "") if case is not None else ""
 
 
 def _with_case(call: LogCall, case_id: str) -> LogCall:

@@ -137,6 +137,9 @@ class DemoMode(QObject):
         """Sign in as the other demo account."""
         if self._signing_in is not None or not self.demo.running:
             return
+        # A call typed and not saved is asked about first: the window it belongs to goes.
+        if self.live is not None and not self.live.window.close_call_first():
+            return
         self._sign_in(DEMO_SUPERVISOR if self._username == DEMO_OPERATOR else DEMO_OPERATOR)
 
     def _sign_in(self, username: str) -> None:

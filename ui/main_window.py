@@ -10,6 +10,7 @@ import importlib.metadata
 import logging
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
@@ -285,13 +286,15 @@ class MainWindow(Retranslatable, QMainWindow):
         """Open the call flow (F2, Ctrl+N); an unsaved call already open comes forward."""
         if self._context is None:
             return None
-        dialog = self._call_dialog
+        dialog = self.call_dialog
         if dialog is not None and dialog.isVisible() and not dialog.is_saved:
             dialog.raise_()
             dialog.activateWindow()
             return dialog
         dialog = CallFlowDialog(self._context, self._names, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Closed, it is deleted: forget it then (only this one: the next may be open by then).
+        dialog.destroyed.connect(lambda _obj=None, gone=dialog: self._forget_call_dialog(gone))
         dialog.open_case.connect(self.open_case)
         dialog.next_call.connect(self.new_call, Qt.ConnectionType.QueuedConnection)
         dialog.saved.connect(lambda saved: self.open_case(saved.case_id))
@@ -301,7 +304,25 @@ class MainWindow(Retranslatable, QMainWindow):
 
     @property
     def call_dialog(self) -> CallFlowDialog | None:
-        return self._call_dialog
+        """The call dialog last opened, while it exists (a closed one is deleted)."""
+        dialog = self._call_dialog
+        if dialog is not None and not shiboken6.isValid(dialog):
+            self._call_dialog = dialog = None
+        return dialog
+
+    def _forget_call_dialog(self, dialog: CallFlowDialog) -> None:
+        if self._call_dialog is dialog:
+            self._call_dialog = None
+
+    def close_call_first(self) -> bool:
+        """Whether no call is left unsaved: one typed and not saved is asked to close first
+        (the operator may keep it), one being saved stays until its number shows."""
+        dialog = self.call_dialog
+        if dialog is None or not dialog.isVisible() or not dialog.is_dirty():
+            return True
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog.close()
 
     # -- menus ---------------------------------------------------------------------------------
 
@@ -480,6 +501,9 @@ class MainWindow(Retranslatable, QMainWindow):
             self.restoreState(QByteArray(state))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_call_first():
+            event.ignore()  # the desk stays as it is: nothing has been stopped yet
+            return
         self._settings.set(WINDOW_GEOMETRY, self.saveGeometry().data())
         self._settings.set(WINDOW_STATE, self.saveState().data())
         if self._context is not None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from operator_app.store import QueueFilter, QueueRow, Store
 from tests.ui.a11y import assert_accessible, assert_tab_order
 from tests.ui.desk import WAIT_MS, focused, press, type_text
-from ui.call_flow import LOOKUP_DEBOUNCE_MS, CallFlowDialog
+from ui.call_flow import CallFlowDialog
 from ui.context import DeskContext
 from ui.language import LanguageSwitcher
-from ui.main_window import MainWindow
-from ui.settings import Settings
 
 Key = Qt.Key
 
@@ -230,30 +228,3 @@ def test_closing_with_unsaved_typing_asks_first(
     monkeypatch.setattr(flow, "_confirm_discard", lambda: True)
     flow.reject()
     assert not flow.isVisible()
-
-
-def test_closing_the_main_window_cancels_a_lookup_still_due(
-    qtbot: QtBot,
-    desk: DeskContext,
-    desk_store: Store,
-    settings: Settings,
-    languages: LanguageSwitcher,
-) -> None:
-    # The call dialog is a window of its own and stays up when the main window closes; the
-    # desk shuts its runner and store down next, so a debounced lookup must not fire after.
-    window = MainWindow(settings, languages, context=desk)
-    qtbot.addWidget(window)
-    window.show()
-    flow = window.new_call()
-    assert flow is not None
-    known = _known_caller(desk_store)
-    assert known.phone is not None
-    type_text(known.phone[-8:], flow.phone)  # the lookup is due in LOOKUP_DEBOUNCE_MS
-    window.close()
-    assert flow.isVisible()
-    later = QTimer()
-    later.setSingleShot(True)
-    with qtbot.waitSignal(later.timeout, timeout=WAIT_MS):
-        later.start(3 * LOOKUP_DEBOUNCE_MS)
-    # The desk runs its tasks inline here: a lookup that fired would have listed the caller.
-    assert flow.caller_panel.callers.count() == 0

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from central.settings import Settings as CentralSettings
 from sync.credentials import ALLOWED_KEYRING_BACKENDS
 from sync.keyring_memory import MEMORY_KEYRING_ID, MemoryKeyring
+from ui.call_flow import CallFlowDialog
 from ui.demo import DemoMode
 from ui.language import LanguageSwitcher
 from ui.navigation import NavTarget
@@ -135,6 +136,42 @@ def test_the_demo_switches_between_operator_and_supervisor_and_stops_every_threa
 
     # Every thread the demo started has ended: engines, pools, the service.
     qtbot.waitUntil(lambda: not _other_threads(before), timeout=WAIT_MS)
+
+
+def test_switching_demo_accounts_asks_about_a_call_not_saved_first(
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    settings: Settings,
+    languages: LanguageSwitcher,
+    demo_keyring: KeyringChoice,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The switch closed the operator's window with the typed call in it, whatever the
+    # answer to "Discard this call?".
+    languages.switch("en")
+    paths = prepare_data_dir(tmp_path / "data")
+    demo = DemoMode(paths, settings, languages, keyring=demo_keyring, cases=SMALL_DEMO)
+    try:
+        with qtbot.waitSignal(demo.ready, timeout=WAIT_MS):
+            demo.start()
+        assert demo.live is not None and demo.switch_action is not None
+        window = demo.live.window
+        call = window.new_call()
+        assert call is not None
+        call.subject.setText("Дулаан алга")
+        asked: list[bool] = []
+        monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _s: asked.append(True))
+        demo.switch_action.trigger()  # answered Cancel (None is not Discard)
+        assert asked == [True]
+        assert demo.username == DEMO_OPERATOR and demo.live.window is window
+        assert call.isVisible() and call.subject.text() == "Дулаан алга"
+        monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _s: True)
+        demo.switch_action.trigger()
+        qtbot.waitUntil(lambda: demo.username == DEMO_SUPERVISOR, timeout=WAIT_MS)
+        demo.live.window.close()
+    finally:
+        demo.shutdown()
 
 
 def test_the_generated_demo_passwords_are_kept_and_the_published_one_refused(
