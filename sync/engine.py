@@ -536,7 +536,9 @@ class SyncEngine:
                 pass
         self._board.update(**updates)
         if failure.problem.code != ProblemCode.STORE_CLOSED:
-            self._finish_stalled_first_sync()
+            # A failure no retry will mend soon (signed out, upgrade required, a certificate,
+            # forbidden) leaves the first sync stuck at once: no waiting for the stall rule.
+            self._finish_stalled_first_sync(now=failure.pause or not failure.retry)
         return tally.report(
             trigger,
             False,
@@ -547,16 +549,16 @@ class SyncEngine:
             retry_in=retry_in,
         )
 
-    def _finish_stalled_first_sync(self) -> None:
+    def _finish_stalled_first_sync(self, *, now: bool = False) -> None:
         """After a failed cycle: finish a first sync that is stuck (see
-        EngineConfig.finish_first_sync_after_s). The store builds in the background; the
-        engine does not wait."""
-        now = self._monotonic()
+        EngineConfig.finish_first_sync_after_s), or at once with `now`. The store builds in
+        the background; the engine does not wait."""
+        at = self._monotonic()
         if self._stalled_since is None:
-            self._stalled_since = now
+            self._stalled_since = at
         self._stalled_cycles += 1
-        if (
-            now - self._stalled_since < self._config.finish_first_sync_after_s
+        if not now and (
+            at - self._stalled_since < self._config.finish_first_sync_after_s
             or self._stalled_cycles < STALLED_CYCLES
         ):
             return

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from operator_app.store import StoreClosedError
 from sync.backoff import full_jitter_delay
-from sync.errors import TransportError
+from sync.errors import RequestTimeout, TransportError
 from sync.link import ServerLink, parse_answer
 from sync.protocol import DEFAULT_POKE_TIMEOUT_S, PokeResponse
 
@@ -155,6 +155,8 @@ class PokeListener:
         seen = self._cycles.count
         try:
             self._link.get(HEALTH_PATH, authenticated=False, deadline=PROBE_DEADLINE_S)
+        except RequestTimeout:
+            return  # slow, not gone: no sign that the link was down
         except TransportError:
             self._link_down.set()
             return

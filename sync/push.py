@@ -149,18 +149,18 @@ class PushPhase:
         outcome = PushOutcome()
         last = self._store.last_mutation_id()
         refused_gaps: set[int] = set()
-        durable = False
+        durable_upto = 0
         while True:
             chosen = self._batches.after(last, min(self._sizer.value, MAX_BATCH_SIZE))
             batch = chosen.entries
             if not batch:
                 return outcome
-            if not durable:
+            if batch[-1].id > durable_upto:
                 # A mutation the server holds must never be lost here: after a power cut
                 # the desk would number its next save the same, and the server would answer
-                # it with the stored result of the first (silently dropping the save).
-                self._store.make_durable().result()
-                durable = True
+                # it with the stored result of the first (silently dropping the save). Saves
+                # go on while a push runs: a later batch may hold some made since.
+                durable_upto = self._store.make_durable().result()
             # The highest id this desk ever queued (saves go on while it pushes).
             newest = self._store.sync_state().next_mutation_id - 1
             try:

@@ -275,10 +275,11 @@ class Store:
         without the rest of it (offline). True when there was anything to build."""
         return self._write(self._side.finish_first_sync(), Priority.PULL, abandonable=True)
 
-    def make_durable(self) -> Future[None]:
+    def make_durable(self) -> Future[int]:
         """Make every save so far survive a power cut (one fsync), before anything that
         cannot be taken back relies on them: a push. Saves commit with synchronous=NORMAL
-        and reach the disk with the checkpointer's next pass (a quarter of a second)."""
+        and reach the disk with the checkpointer's next pass (a quarter of a second). The
+        result is the highest mutation id now on disk."""
         return self._write(self._side.make_durable(), Priority.CONTROL, durable=True)
 
     def set_sync_state(self, **changes: Any) -> Future[SyncState]:

@@ -491,7 +491,8 @@ class WriteSide:
     def make_durable(self) -> JobFactory:
         """A commit with synchronous=FULL (submitted durable): in WAL mode it syncs the WAL
         with every frame before it, so every save so far survives a power cut. It has to
-        write something: a commit that changes nothing syncs nothing."""
+        write something: a commit that changes nothing syncs nothing. The result is the
+        highest mutation id it made durable."""
 
         def job(conn: sqlite3.Connection) -> Job:
             conn.execute(
@@ -499,7 +500,8 @@ class WriteSide:
                 " ON CONFLICT(key) DO UPDATE SET value = value + 1",
                 (DURABLE_KEY,),
             )
-            yield Step(NO_CHANGES, None)
+            # The highest mutation id on disk once this commits.
+            yield Step(NO_CHANGES, sync_state.load(conn).next_mutation_id - 1)
 
         return job
 

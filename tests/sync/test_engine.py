@@ -19,7 +19,7 @@ from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.write_jobs import DURABLE_KEY
 from sync.engine import STALLED_CYCLES, ProblemCode, SyncEngine
-from sync.errors import DeadlineExceeded
+from sync.errors import DeadlineExceeded, Offline, RequestTimeout
 from sync.headless import HeadlessDesk
 from sync.poke import HEALTH_PATH
 from sync.pull import PULL_PATH
@@ -278,6 +278,8 @@ def test_a_server_that_answers_the_probe_all_along_keeps_its_backoff(
     def counted(path: str, *args, **kwargs):
         if path == HEALTH_PATH:
             probes.append(path)
+            if len(probes) == 1:  # a probe that times out is no sign of a link that was down
+                raise RequestTimeout("read", "the probe took too long")
         return get(path, *args, **kwargs)
 
     monkeypatch.setattr(link, "post", slow_pull)
@@ -286,7 +288,11 @@ def test_a_server_that_answers_the_probe_all_along_keeps_its_backoff(
     assert desk.engine.wait_for_cycles(1, 10)
     report = desk.engine.last_report
     assert report is not None and report.retry_in_s is not None and report.retry_in_s > 30
-    wait_until("three probes that found the server", lambda: len(probes) >= 3, timeout=20)
+    wait_until(
+        "a probe that timed out and three that found the server",
+        lambda: len(probes) >= 4,
+        timeout=20,
+    )
     assert desk.engine.cycles_finished == 1
     desk.engine.stop()
 
@@ -383,6 +389,11 @@ def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycle
         desk.store.apply_page(page(ops, has_more=True)).result()
         assert desk.store.first_sync_unfinished()
 
+        def unreachable() -> None:  # signed in, but nobody listens there
+            raise Offline("unreachable", "connection refused")
+
+        engine._link.ensure_session = unreachable  # type: ignore[method-assign]
+
         def fail_at(t: float) -> None:
             now[0] = t
             assert not engine.run_once().ok  # nobody listens there
@@ -406,13 +417,37 @@ def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycle
         desk.close()
 
 
+def test_a_first_sync_stuck_behind_a_pause_is_finished_at_once(
+    shared_central: Central, tmp_path: Path
+) -> None:
+    # Signed out (or an upgrade required), the engine pauses after one failed cycle and
+    # never reaches the stall rule's three: the desk would work all day without the
+    # queue's indexes and search documents of the half-way first sync.
+    desk = HeadlessDesk(shared_central.url, tmp_path / "desk", config=TEST_CONFIG)
+    try:
+        ops = []
+        for _ in range(bulk_load.MIN_PAGE_CASES):
+            case = make_case()
+            ops += [put("case", case), put("note", note_for(case))]
+        desk.store.apply_page(page(ops, has_more=True)).result()
+        assert desk.store.first_sync_unfinished()
+        report = desk.engine.run_once()  # nobody signed in
+        assert not report.ok and desk.engine.status.state is SyncState.UNAUTHENTICATED
+        finishing = desk.engine._finishing
+        assert finishing is not None and finishing.result(timeout=60) is True
+        assert not desk.store.first_sync_unfinished()
+    finally:
+        desk.close()
+
+
 def test_the_saves_a_push_sends_are_on_disk_before_it_sends_them(
     shared_central: Central, desks: Desks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Saves commit with synchronous=NORMAL. A push sent before the WAL was synced could put
     # mutation N on the server while a power cut took it from the desk: the next save was
     # numbered N again, and the server answered it with the first one's stored result.
-    desk = desks.new(shared_central.url, "demo-operator")
+    # Saves made while a push runs go out in its later batches: synced before those too.
+    desk = desks.new(shared_central.url, "demo-operator", config=replace(TEST_CONFIG, push_batch=1))
     assert desk.engine.run_once().ok
     assert desk.submit(new_case()).queued
     link = desk.engine._link
@@ -426,9 +461,11 @@ def test_the_saves_a_push_sends_are_on_disk_before_it_sends_them(
                     "SELECT value FROM sync_state WHERE key = ?", (DURABLE_KEY,)
                 ).fetchone()
             marks_at_push.append(0 if row is None else int(row[0]))
+            if len(marks_at_push) == 1:
+                assert desk.submit(new_case()).queued  # saved while the push runs
         return post(path, *args, **kwargs)
 
     monkeypatch.setattr(link, "post", watched)
     report = desk.engine.run_once()
-    assert report.ok and report.pushed == 1
-    assert marks_at_push == [1]
+    assert report.ok and report.pushed == 2
+    assert marks_at_push == [1, 2]
