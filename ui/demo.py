@@ -158,6 +158,14 @@ class DemoMode(QObject):
     def _signed_in(self, desk: OpenedDesk) -> None:
         self._signing_in = None
         previous = self.live
+        # A call typed (or being saved) since the switch was asked for keeps its window: the
+        # switch is dropped, the desk just opened closed again.
+        if previous is not None and not previous.window.close_call_first():
+            if self.switch_action is not None:
+                self.switch_action.setEnabled(True)
+            self._track(self._runner.run_query(lambda: desk.close(sign_out=True)))
+            log.info("Switching demo accounts was dropped: a call is not saved")
+            return
         live = LiveDesk(desk, self._settings, self._languages, self)
         self._username = desk.operator.username
         self.live = live

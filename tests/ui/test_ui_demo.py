@@ -166,6 +166,23 @@ def test_switching_demo_accounts_asks_about_a_call_not_saved_first(
         assert asked == [True]
         assert demo.username == DEMO_OPERATOR and demo.live.window is window
         assert call.isVisible() and call.subject.text() == "Дулаан алга"
+
+        # A call typed while the other account signs in is asked about when it has.
+        monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _s: True)
+        call.close()
+        qtbot.waitUntil(lambda: not shiboken6.isValid(call), timeout=WAIT_MS)
+        asked.clear()
+        monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _s: asked.append(True))
+        demo.switch_action.trigger()
+        late = window.new_call()  # before the sign-in's answer: it needs the event loop
+        assert late is not None
+        late.subject.setText("Ус тасарсан")
+        qtbot.waitUntil(lambda: demo._signing_in is None, timeout=WAIT_MS)
+        assert asked == [True]
+        assert demo.username == DEMO_OPERATOR and demo.live.window is window
+        assert late.isVisible() and late.subject.text() == "Ус тасарсан"
+        assert demo.switch_action.isEnabled()
+
         monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _s: True)
         demo.switch_action.trigger()
         qtbot.waitUntil(lambda: demo.username == DEMO_SUPERVISOR, timeout=WAIT_MS)
