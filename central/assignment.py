@@ -101,11 +101,18 @@ def released_by(old: Case | None, case: Case) -> str | None:
 
 
 def assign_on_arrival(
-    tx: WriteTx, args: MutationArgs, old: Case | None, outcome: Applied
+    tx: WriteTx,
+    args: MutationArgs,
+    old: Case | None,
+    outcome: Applied,
+    *,
+    client_id: str | None = None,
+    mutation_id: int | None = None,
 ) -> Applied:
     """The outcome with the case given to the operator the team's settings choose, if any;
     and, when the change frees a slot of an operator's, one waiting case of their teams
-    handed out (written in this transaction, stamped with it)."""
+    handed out (written in this transaction, stamped with it). `client_id` and `mutation_id`
+    name the pushed mutation that brought the case, for the audit entry."""
     case = outcome.case
     if outcome.noop:
         return outcome
@@ -126,7 +133,7 @@ def assign_on_arrival(
     locked = assignment_store.lock_teams(conn, wanted)
     tx.closes_batch = True  # the teams come after every case in the lock order
     if arriving and case.team in locked:
-        outcome = _arrival(conn, old, outcome, locked[case.team], tx.now)
+        outcome = _arrival(tx, old, outcome, locked[case.team], client_id, mutation_id)
     if freed_teams:
         assert old is not None
         final = outcome.case
@@ -139,12 +146,14 @@ def assign_on_arrival(
 
 
 def _arrival(
-    conn: Connection,
+    tx: WriteTx,
     old: Case | None,
     outcome: Applied,
     stored: assignment_store.StoredAssignment,
-    now: datetime,
+    client_id: str | None,
+    mutation_id: int | None,
 ) -> Applied:
+    conn, now = tx.conn, tx.now
     case = outcome.case
     assert case.team is not None
     if stored.config.mode is AssignmentMode.OFF:
@@ -157,7 +166,7 @@ def _arrival(
         return outcome
     assignment_store.set_pointer(conn, case.team, choice.pointer)
     changed, entry = auto_assigned(case, choice.assignee, stored.config.mode, now)
-    audit.record(
+    audit_id = audit.record(
         conn,
         audit.AuditEntry(
             now,
@@ -165,9 +174,13 @@ def _arrival(
             "applied",
             actor_id=AUTO_ASSIGNMENT_ACTOR,
             case_id=case.id,
+            client_id=client_id,
+            mutation_id=mutation_id,
+            seq=PENDING,  # the case is written in this transaction, stamped with it
             details={"team": case.team, "to": choice.assignee, "mode": stored.config.mode.value},
         ),
     )
+    tx.stamp_later("audit_log", audit_id)
     return replace(outcome, case=changed, timeline=(*outcome.timeline, entry))
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum, auto
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select, update
 
 from central.data import audit, directory, sessions
 from central.data.engine import read_transaction, write_transaction
+from central.data.tables import auth_sessions, auth_tokens
 from central.errors import ApiError
 from central.identity import Account
 from central.passwords import Passwords
@@ -29,7 +30,9 @@ ACCESS_PREFIX = "cat_"
 REFRESH_PREFIX = "crt_"
 MAX_TOKEN_LENGTH = 200
 # A refresh answer lost on a bad link makes the desk send the same refresh token again: within
-# this grace it gets a fresh pair; later, a reused token means theft and ends the session.
+# this grace it gets a fresh pair, and the pair the lost answer carried is superseded (so one
+# chain of tokens goes on, never two); later, a reused token means theft and ends the session,
+# and so does a re-use after the lost pair was itself used, or a superseded token presented.
 REFRESH_REUSE_GRACE_S = 60
 
 
@@ -206,9 +209,17 @@ class AuthService:
             raise ApiError(401, ErrorCode.UNAUTHORIZED, "unknown refresh token")
         issued: _Issued | None = None
         account: Account | None = None
+        hashed = token_hash(refresh_token)
         with write_transaction(self._engine) as conn:
-            row = sessions.find_token(conn, token_hash(refresh_token), lock=True)
+            seen = sessions.find_token(conn, hashed)
+            if seen is not None and seen.kind == "refresh":
+                # The refreshes of one session take turns (the session's row, then its tokens):
+                # a re-use and the use of its successor cannot pass each other unseen.
+                _lock_session(conn, seen.session_id)
+            row = sessions.find_token(conn, hashed, lock=True)
             outcome = _refresh_outcome(row, now)
+            if outcome is _Refresh.OK and row is not None and row.used_at is not None:
+                outcome = _regrant(conn, row, now)
             if outcome is _Refresh.REUSED and row is not None:
                 sessions.revoke_session(conn, row.session_id, now)
                 audit.record(
@@ -328,8 +339,63 @@ def _refresh_outcome(row: sessions.TokenRow | None, now: datetime) -> _Refresh:
         return _Refresh.DISABLED
     if row.session_revoked:
         return _Refresh.UNKNOWN
+    if row.used_at is not None and _superseded(row.used_at, row.expires_at):
+        # The pair of a lost answer, replaced by a re-use of its predecessor: whoever holds
+        # it, someone else holds the predecessor.
+        return _Refresh.REUSED
     if row.expires_at <= now:
         return _Refresh.EXPIRED
     if row.used_at is not None and now - row.used_at > timedelta(seconds=REFRESH_REUSE_GRACE_S):
         return _Refresh.REUSED
+    return _Refresh.OK
+
+
+# --------------------------------------------------------------------------------------------
+# Re-use within the grace: one chain of tokens per session
+# --------------------------------------------------------------------------------------------
+#
+# A token is superseded by giving it `used_at` = `expires_at` = the time it was superseded: a
+# token really used was used before it expired, so the two never meet otherwise, and the token
+# stops working at once (an access token expires; a refresh token counts as reused).
+
+
+def _superseded(used_at: datetime, expires_at: datetime) -> bool:
+    return used_at >= expires_at
+
+
+def _lock_session(conn: Connection, session_id: str) -> None:
+    conn.execute(
+        select(auth_sessions.c.id).where(auth_sessions.c.id == session_id).with_for_update()
+    ).first()
+
+
+def _regrant(conn: Connection, row: sessions.TokenRow, now: datetime) -> _Refresh:
+    """A refresh token presented again within its grace (the caller holds the session's lock):
+    OK after superseding the tokens issued since its first use (the answer the desk lost), or
+    REUSED if any refresh token issued since has been used: then two parties hold the chain."""
+    assert row.used_at is not None
+    later = conn.execute(
+        select(
+            auth_tokens.c.token_hash,
+            auth_tokens.c.kind,
+            auth_tokens.c.expires_at,
+            auth_tokens.c.used_at,
+        ).where(
+            auth_tokens.c.session_id == row.session_id,
+            auth_tokens.c.created_at >= row.used_at,
+            auth_tokens.c.token_hash != row.token_hash,
+        )
+    ).all()
+    if any(
+        t.kind == "refresh" and t.used_at is not None and not _superseded(t.used_at, t.expires_at)
+        for t in later
+    ):
+        return _Refresh.REUSED
+    live = [t.token_hash for t in later if t.used_at is None]
+    if live:
+        conn.execute(
+            update(auth_tokens)
+            .where(auth_tokens.c.token_hash.in_(live))
+            .values(used_at=now, expires_at=now)
+        )
     return _Refresh.OK

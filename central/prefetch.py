@@ -22,30 +22,44 @@ T = TypeVar("T")
 
 
 class PagePrefetch(Generic[T]):
-    def __init__(self, workers: int = 1) -> None:
+    """Pages built ahead, by key; a page older than `max_age_s` is never handed out (its
+    request is built again, from the database as it is now)."""
+
+    def __init__(
+        self,
+        workers: int = 1,
+        *,
+        max_age_s: float = _MAX_AGE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="central-prefetch")
+        self._max_age_s = max_age_s
+        self._clock = clock
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, tuple[float, Future[T]]] = OrderedDict()
         self._closed = False
 
     def start(self, key: Hashable, build: Callable[[], T]) -> None:
         """Begin building the page a later request with `key` will ask for."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if self._closed or key in self._pages:
                 return
-            for old in [k for k, (at, _) in self._pages.items() if now - at > _MAX_AGE_S]:
+            for old in [k for k, (at, _) in self._pages.items() if now - at > self._max_age_s]:
                 self._pages.pop(old)[1].cancel()
             while len(self._pages) >= _MAX_PAGES:
                 self._pages.popitem(last=False)[1][1].cancel()
             self._pages[key] = (now, self._pool.submit(build))
 
     def take(self, key: Hashable) -> T | None:
-        """The page built for `key`, or None (not started, cancelled or failed)."""
+        """The page built for `key`, or None (not started, cancelled, failed or too old)."""
         with self._lock:
             entry = self._pages.pop(key, None)
         if entry is None:
             return None
+        if self._clock() - entry[0] > self._max_age_s:
+            entry[1].cancel()
+            return None  # built from a database that has moved on since: built again
         try:
             return entry[1].result()
         except Exception:

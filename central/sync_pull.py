@@ -111,9 +111,12 @@ _SNAPSHOT_HEAD = re.compile(rb'^\{"cursor":"([^"]+)","has_more":true')
 
 def _prefetch_key(
     account: Account, request: PullRequest, compress: bool
-) -> tuple[str, str, str, int, int, bool]:
+) -> tuple[str, str, str, str, int, int, bool]:
+    """A page built ahead is for the same account with the same scope (a supervisor demoted
+    meanwhile asks with another key), the same cursor and the same kind of answer."""
     return (
         account.id,
+        scope_hash(account.actor),
         request.client_id,
         request.cursor or "",
         request.limit,
@@ -165,6 +168,8 @@ class PullService:
         body = None
         if request.cursor is not None:
             body = self._prefetch.take(_prefetch_key(account, request, compress))
+            if body is not None and not self._may_continue(account, request):
+                body = None  # built again: the answer is the reset
         if body is None:
             body = self._build(account, request, compress)
         self._prefetch_next(account, request, body, compress)
@@ -193,6 +198,14 @@ class PullService:
             _prefetch_key(account, follow, compress),
             lambda: self._build(account, follow, compress),
         )
+
+    def _may_continue(self, account: Account, request: PullRequest) -> bool:
+        """Whether the cursor still holds now (a page built ahead was built before: its
+        epoch, the caller's scope, the client's owner may have changed since)."""
+        state = decode_cursor(request.cursor, self._secret) if request.cursor else None
+        with read_transaction(self._engine) as conn:
+            ctx = self._context(conn, account, request.client_id, state)
+            return _reset_reason(ctx, state) is None
 
     def _pull(self, account: Account, request: PullRequest) -> bytes:
         state = decode_cursor(request.cursor, self._secret) if request.cursor else None
