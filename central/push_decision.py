@@ -4,6 +4,7 @@ additions (conflict ids, the duplicate-citizen flag)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from operator_app.domain.mutations import (
     ReassignCase,
     ResolveConflict,
     TransferCase,
+    UpdateCaseFields,
     parse_mutation,
 )
 from operator_app.domain.mutators import (
@@ -105,6 +107,8 @@ def decide(
         else None,
     )
     outcome = apply_mutation(args, state, actor, tx.now, rules(conn))
+    if not isinstance(outcome, Refused):
+        outcome = outcome_checks(conn, args, case, outcome)
     if isinstance(outcome, Refused):
         return refused(outcome, case)
     outcome = assign_on_arrival(tx, args, case, outcome)
@@ -124,6 +128,8 @@ def server_checks(
         case CreateCase() if case is None:
             if not directory_store.centre_exists(conn, args.centre):
                 return _unknown("centre", args.centre)
+            if _category(conn, args.category) is None:
+                return _unknown("category", args.category)
             if args.team is not None:
                 team = directory_store.load_team(conn, args.team)
                 if team is None or team.deleted or team.centre != args.centre:
@@ -146,6 +152,14 @@ def server_checks(
                 team = directory_store.load_team(conn, new_team)
                 if team is None or team.deleted or team.centre != case.centre:
                     return _unknown("new_team", new_team)
+        case UpdateCaseFields() if case is not None and "category" in args.changes:
+            new_category = args.changes["category"].new
+            if (
+                new_category is not None
+                and new_category != case.category
+                and _category(conn, new_category) is None
+            ):
+                return _unknown("changes.category", new_category)
         case TransferCase() if case is not None:
             if directory_store.reference_item(conn, "agency", args.agency) is None:
                 return _unknown("agency", args.agency)
@@ -154,6 +168,44 @@ def server_checks(
             if other is None or not _may_see(actor, other):
                 return rejected(Code.NOT_FOUND, "no such case", case_id=args.other_case_id)
     return None
+
+
+def outcome_checks(
+    conn: Connection, args: MutationArgs, old: Case | None, outcome: Applied
+) -> Applied | Refused:
+    """What the server checks on the case the domain made: a new case's team (the one it
+    names or the one it defaults to) must be a live team of its centre, and a case that gets a
+    category (created, edited, or a conflict on it resolved) gets a live one, and is made
+    confidential when that category is (DOMAIN.md: corruption and misconduct)."""
+    if outcome.noop:
+        return outcome
+    case = outcome.case
+    if isinstance(args, CreateCase) and old is None and case.team is not None:
+        team = directory_store.load_team(conn, case.team)
+        if team is None or team.deleted or team.centre != case.centre:
+            return _unknown("team", case.team)
+    if old is not None and case.category == old.category:
+        return outcome
+    category = _category(conn, case.category)
+    if category is None:
+        path = {CreateCase: "category", ResolveConflict: "value"}.get(type(args))
+        return _unknown(path or "changes.category", case.category)
+    if category.get("confidential") is True and not case.confidential:
+        outcome = replace(
+            outcome,
+            case=replace(case, confidential=True),
+            audit=(*outcome.audit, "confidential_category"),
+        )
+    return outcome
+
+
+def _category(conn: Connection, code: str) -> dict[str, Any] | None:
+    """The live category item with this code, or None."""
+    data = directory_store.reference_item(conn, "category", code)
+    if data is None:
+        return None
+    item = json.loads(data)
+    return item if isinstance(item, dict) else {}
 
 
 def _complete(conn: Connection, args: MutationArgs, old: Case | None, outcome: Applied) -> Decision:

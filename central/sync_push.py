@@ -13,7 +13,8 @@ then the clock row with the stamp.
 
 A mutation that raises is rolled back to its savepoint alone and the mutations before it
 commit; then it is handled as a mutation pushed alone always was: a unique-key or lock race runs
-again in a transaction of its own, a transient failure answers 503, and a crash is counted apart
+again in a transaction of its own, a value the database cannot store (a DataError) is rejected
+INVALID, a transient failure answers 503, and a crash is counted apart
 (503), the fifth retiring it as `rejected SERVER_ERROR` so one bad mutation cannot block a queue
 for ever. The mutations after a retired one go on in a new shared transaction.
 """
@@ -24,7 +25,7 @@ import itertools
 import logging
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from central.citizens import CitizenRegistry
 from central.data import audit
@@ -35,12 +36,12 @@ from central.directory import Directory
 from central.errors import ApiError, busy
 from central.identity import Account
 from central.poke import ChangeEvent
-from central.push_decision import decide, parse_envelope
+from central.push_decision import decide, parse_envelope, refused
 from central.push_record import record
 from central.settings import Settings
 from central.text import storable
 from central.writer import Writer
-from operator_app.domain.errors import FieldError
+from operator_app.domain.errors import FieldError, Reason
 from operator_app.domain.mutations import (
     CreateCase,
     MutationArgs,
@@ -48,6 +49,7 @@ from operator_app.domain.mutations import (
 from operator_app.domain.mutators import (
     Code,
     ResultStatus,
+    rejected,
 )
 from sync.protocol import (
     MIN_SUPPORTED_SCHEMA_VERSION,
@@ -216,11 +218,14 @@ class PushService:
         address: str,
     ) -> tuple[MutationResult, int]:
         """A mutation that raised inside a batch, as if it had been pushed alone: a refusal of
-        the whole request propagates, a unique-key or lock race (a deadlock) runs again in a
-        transaction of its own (now that the batch's locks are gone), another transient failure
-        answers 503, and anything else is a crash, counted apart."""
+        the whole request propagates, a value the database cannot store is rejected INVALID, a
+        unique-key or lock race (a deadlock) runs again in a transaction of its own (now that the
+        batch's locks are gone), another transient failure answers 503, and anything else is a
+        crash, counted apart."""
         if isinstance(exc, ApiError | MutationGap | ForeignClient):
             raise exc
+        if isinstance(exc, DataError):
+            return self._unstorable(account, request, envelope, exc, address)
         if isinstance(exc, IntegrityError) or _lost_a_lock_race(exc):
             return self._one(account, request, envelope, address)
         if is_transient(exc):
@@ -242,6 +247,8 @@ class PushService:
                 cause = crash.__cause__ or crash
                 if isinstance(cause, IntegrityError) and attempt == 1:
                     continue  # a unique-key race (one case id created twice at once): re-read
+                if isinstance(cause, DataError):
+                    return self._unstorable(account, request, envelope, cause, address)
                 if is_transient(cause):
                     raise busy() from cause
                 return self._crashed(account, request, envelope, cause, address)
@@ -289,6 +296,42 @@ class PushService:
                 raise
             except Exception as exc:
                 raise _Crash(str(exc)) from exc
+        return result, envelope.id
+
+    def _unstorable(
+        self,
+        account: Account,
+        request: PushRequest,
+        envelope: MutationEnvelope,
+        exc: DataError,
+        address: str,
+    ) -> tuple[MutationResult, int]:
+        """A mutation whose values the database refused to store (a value too long for its
+        column, out of its type's range): the parse should have refused it, so it is logged,
+        and it is `rejected INVALID` at once, the same answer on every backend, never a crash
+        retried five times."""
+        log.warning(
+            "mutation %s/%s (%s) has a value the database cannot store: %s",
+            request.client_id,
+            envelope.id,
+            envelope.name,
+            type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__,
+        )
+        decision = refused(
+            rejected(Code.INVALID, "a value cannot be stored", reason=Reason.BAD_FORMAT.value)
+        )
+        with self._writer.transaction("push") as tx:
+            conn = tx.conn
+            client = client_store.lock_client(
+                conn, request.client_id, account.id, storable(request.app_version), tx.now
+            )
+            if client.operator_id != account.id:
+                raise ForeignClient
+            if envelope.id != client.last_mutation_id + 1:
+                stored = client_store.stored_result(conn, request.client_id, envelope.id)
+                return stored or _expired_result(envelope.id), client.last_mutation_id
+            result = record(tx, account, request, envelope, decision, None, address)
+            tx.stamp()
         return result, envelope.id
 
     # ----------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from operator_app.domain.model import (
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 20_000
 MAX_ID = 100
+# A provisional case number (P-7K3Q-17) as the desk made it up: the central service stores 40.
+MAX_PROVISIONAL_REF = 40
 # A language code (ISO 639-1 or -2), as the auto-assignment's language skills name them.
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -212,6 +214,25 @@ WIRE_NAMES = {"from_": "from"}
 _LONG_TEXT_FIELDS = frozenset(
     {"description", "body", "notice", "resolution", "note", "reason", "answer"}
 )
+# Identifiers of cases, their children, centres, teams and people: the central service keys
+# its rows on them (MAX_ID characters), so a longer one is refused here, on the desk and on
+# the server alike, instead of failing the database's write.
+_ID_FIELDS = frozenset(
+    {
+        "case_id",
+        "note_id",
+        "call_id",
+        "conflict_id",
+        "other_case_id",
+        "citizen_id",
+        "centre",
+        "team",
+        "assignee",
+        "expected_assignee",
+        "new_assignee",
+        "new_team",
+    }
+)
 
 
 def parse_mutation(name: str, raw: object) -> MutationArgs | FieldError:
@@ -329,13 +350,18 @@ def _parse_value(hint: Any, raw: object, path: str) -> Any:
 def _text_limit(path: str) -> int:
     """The length limit of a text argument, by its name. An edited field's `base` and `new`
     (`changes.<field>.new`) take the field's limit; resolve_conflict's merged `value` takes the
-    long limit here and its field's own limit in `validate_field_value`."""
+    long limit here and its field's own limit in `validate_field_value`; identifiers (also
+    `citizen.citizen_id`) and the provisional number take what the central service stores."""
     parts = path.split(".")
     name = parts[-1]
     if len(parts) == 3 and parts[0] == "changes" and name in ("base", "new"):
         name = parts[1]
     elif path == "value":
         return MAX_LONG_TEXT
+    elif path == "provisional_ref":
+        return MAX_PROVISIONAL_REF
+    elif name in _ID_FIELDS:
+        return MAX_ID
     return MAX_LONG_TEXT if name in _LONG_TEXT_FIELDS else MAX_SHORT_TEXT
 
 

@@ -235,6 +235,17 @@ def registration_time(claimed: datetime | None, now: datetime) -> datetime:
     return claimed
 
 
+def default_team(actor: Actor, centre: str) -> str | None:
+    """The team a case created in `centre` without a team goes to: the actor's primary team,
+    only when it surely belongs to `centre`. The domain does not know which centre a team is
+    in; an actor who works in that centre alone is the one sure case (a primary team is one of
+    the actor's teams). Otherwise no team: a team of another centre would leak the case to that
+    centre's operators (the central service checks the team the case gets)."""
+    if actor.primary_team and actor.centres == frozenset((centre,)):
+        return actor.primary_team
+    return None
+
+
 def _create_case(
     args: CreateCase, state: CaseState, actor: Actor, now: datetime, rules: Rules
 ) -> Outcome:
@@ -251,7 +262,7 @@ def _create_case(
     for problem in (phone, reg):
         if isinstance(problem, FieldError):
             return invalid(problem)
-    team = args.team or actor.primary_team
+    team = args.team or default_team(actor, args.centre)
     assignee = args.assignee
     if assignee is None and args.team is None and actor.role is Role.OPERATOR:
         assignee = actor.id  # the operator who takes the call owns the case

@@ -24,6 +24,7 @@ from operator_app.domain.model import (
 )
 from operator_app.domain.mutations import (
     EDITABLE_FIELDS,
+    MAX_ID,
     MAX_LONG_TEXT,
     MAX_SHORT_TEXT,
     MUTATIONS,
@@ -356,7 +357,7 @@ def test_clearing_optional_fields_is_allowed() -> None:
 @pytest.mark.parametrize(
     ("name", "field", "limit"),
     [
-        ("create_case", "case_id", MAX_SHORT_TEXT),
+        ("create_case", "case_id", MAX_ID),
         ("create_case", "subject", MAX_SHORT_TEXT),
         ("create_case", "description", MAX_LONG_TEXT),
         ("add_note", "body", MAX_LONG_TEXT),
@@ -365,7 +366,7 @@ def test_clearing_optional_fields_is_allowed() -> None:
         ("transfer_case", "agency", MAX_SHORT_TEXT),
         ("transfer_case", "note", MAX_LONG_TEXT),
         ("extend_deadline", "notice", MAX_LONG_TEXT),
-        ("reassign_case", "new_assignee", MAX_SHORT_TEXT),
+        ("reassign_case", "new_assignee", MAX_ID),
         ("resolve_conflict", "value", MAX_LONG_TEXT),
     ],
 )
