@@ -40,7 +40,7 @@ from central.push_decision import decide, parse_envelope, refused
 from central.push_record import record
 from central.settings import Settings
 from central.text import storable
-from central.writer import Writer
+from central.writer import Writer, WriteTx
 from operator_app.domain.errors import FieldError, Reason
 from operator_app.domain.mutations import (
     CreateCase,
@@ -161,11 +161,7 @@ class PushService:
         try:
             with self._writer.transaction("push") as tx:
                 conn = tx.conn
-                client = client_store.lock_client(
-                    conn, request.client_id, account.id, storable(request.app_version), tx.now
-                )
-                if client.operator_id != account.id:
-                    raise ForeignClient
+                client = _own_client(tx, account, request)
                 last = client.last_mutation_id
                 # Every case the batch names, locked up front in one sorted statement: the lock
                 # order of the assignment module (cases, then teams) holds for the whole batch.
@@ -278,11 +274,7 @@ class PushService:
     ) -> tuple[MutationResult, int]:
         with self._writer.transaction("push") as tx:
             conn = tx.conn
-            client = client_store.lock_client(
-                conn, request.client_id, account.id, storable(request.app_version), tx.now
-            )
-            if client.operator_id != account.id:
-                raise ForeignClient
+            client = _own_client(tx, account, request)
             if envelope.id <= client.last_mutation_id:
                 stored = client_store.stored_result(conn, request.client_id, envelope.id)
                 return stored or _expired_result(envelope.id), client.last_mutation_id
@@ -322,11 +314,7 @@ class PushService:
         )
         with self._writer.transaction("push") as tx:
             conn = tx.conn
-            client = client_store.lock_client(
-                conn, request.client_id, account.id, storable(request.app_version), tx.now
-            )
-            if client.operator_id != account.id:
-                raise ForeignClient
+            client = _own_client(tx, account, request)
             if envelope.id != client.last_mutation_id + 1:
                 stored = client_store.stored_result(conn, request.client_id, envelope.id)
                 return stored or _expired_result(envelope.id), client.last_mutation_id
@@ -427,6 +415,17 @@ def _ordered(envelopes: list[MutationEnvelope]) -> list[MutationEnvelope]:
     for envelope in envelopes:
         seen.setdefault(envelope.id, envelope)
     return [seen[i] for i in sorted(seen)]
+
+
+def _own_client(tx: WriteTx, account: Account, request: PushRequest) -> client_store.ClientRow:
+    """The pushing client's row, locked for the transaction; ForeignClient if it is another
+    operator's."""
+    client = client_store.lock_client(
+        tx.conn, request.client_id, account.id, storable(request.app_version), tx.now
+    )
+    if client.operator_id != account.id:
+        raise ForeignClient
+    return client
 
 
 def _expired_result(mutation_id: int) -> MutationResult:
