@@ -175,8 +175,12 @@ def outcome_checks(
 ) -> Applied | Refused:
     """What the server checks on the case the domain made: a new case's team (the one it
     names or the one it defaults to) must be a live team of its centre, and a case that gets a
-    category (created, edited, or a conflict on it resolved) gets a live one, and is made
-    confidential when that category is (DOMAIN.md: corruption and misconduct)."""
+    category (created, edited, or a conflict on it resolved) gets a live one.
+
+    A confidential category (corruption and misconduct) does not make the case confidential
+    here: done by the server alone, the desk's own copy stayed open to the team, and the
+    notes and calls it then saved on the case were refused. That rule belongs in the domain,
+    run alike on both sides."""
     if outcome.noop:
         return outcome
     case = outcome.case
@@ -190,12 +194,6 @@ def outcome_checks(
     if category is None:
         path = {CreateCase: "category", ResolveConflict: "value"}.get(type(args))
         return _unknown(path or "changes.category", case.category)
-    if category.get("confidential") is True and not case.confidential:
-        outcome = replace(
-            outcome,
-            case=replace(case, confidential=True),
-            audit=(*outcome.audit, "confidential_category"),
-        )
     return outcome
 
 
