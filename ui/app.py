@@ -19,7 +19,7 @@ from ui.bridge import TaskRunner
 from ui.crash import CrashReporter
 from ui.data_lock import DataFolderLock
 from ui.demo import DemoMode
-from ui.garbage_collection import tune_garbage_collector
+from ui.garbage_collection import GuiThreadCollector, tune_garbage_collector
 from ui.language import LanguageSwitcher
 from ui.logs import configure_logging
 from ui.main_window import desk_version
@@ -250,9 +250,12 @@ def _exec(app: QApplication, settings: Settings, shutdown: Callable[[], None]) -
     # Start-up is built: full collections during a first sync would stall the window
     # (ui/garbage_collection.py); the old settings come back for whatever runs after.
     previous = tune_garbage_collector()
+    collector = GuiThreadCollector()  # widgets in cycles are freed on this thread only
+    collector.start()
     try:
         status = app.exec()
     finally:
+        collector.stop()
         gc.set_threshold(*previous)
         gc.unfreeze()
         # Closing the last window and quit() each post a Quit event; one left in the queue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.ui.desk import NOW, OPERATOR, clock
 from ui.bridge import TaskRunner
 from ui.call_flow import CallFlowDialog
 from ui.context import DeskContext
+from ui.garbage_collection import GuiThreadCollector
 from ui.language import LanguageSwitcher
 from ui.sample_store import fill
 from ui.settings import Settings
@@ -97,6 +99,17 @@ def _formatting_in_english() -> Iterator[None]:
     formatting.set_locale("en")
     yield
     formatting.set_locale("mn")
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    # As the desk does (ui/app.py): a collection triggered by a store reader's allocations
+    # freed a test's widgets on that thread, and the suite died of a segmentation fault.
+    collector = GuiThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+    gc.collect()  # here, on the GUI thread, what the test left in cycles
 
 
 @pytest.fixture(autouse=True)
