@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from operator_app.store import Changes, PageSummary, bulk_load
+from operator_app.store import Changes, PageSummary, Store, bulk_load
 from operator_app.store.connection import database, open_writer
 from operator_app.store.migrations import migrate
 from operator_app.store.write_jobs import DURABLE_KEY
@@ -369,6 +369,16 @@ def test_a_first_sync_cut_off_is_finished_as_it_stands_once_it_has_been_stuck_lo
         service.stop()
 
 
+def _begin_a_first_sync(store: Store) -> None:
+    """A first page of a first sync big enough to defer the indexes, and more to come."""
+    ops = []
+    for _ in range(bulk_load.MIN_PAGE_CASES):
+        case = make_case()
+        ops += [put("case", case), put("note", note_for(case))]
+    store.apply_page(page(ops, has_more=True)).result()
+    assert store.first_sync_unfinished()
+
+
 def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycles(
     tmp_path: Path,
 ) -> None:
@@ -382,12 +392,7 @@ def test_a_stalled_first_sync_is_finished_after_the_wait_and_enough_failed_cycle
             monotonic=lambda: now[0],
             config=replace(TEST_CONFIG, finish_first_sync_after_s=60.0),
         )
-        ops = []
-        for _ in range(bulk_load.MIN_PAGE_CASES):
-            case = make_case()
-            ops += [put("case", case), put("note", note_for(case))]
-        desk.store.apply_page(page(ops, has_more=True)).result()
-        assert desk.store.first_sync_unfinished()
+        _begin_a_first_sync(desk.store)
 
         def unreachable() -> None:  # signed in, but nobody listens there
             raise Offline("unreachable", "connection refused")
@@ -425,12 +430,7 @@ def test_a_first_sync_stuck_behind_a_pause_is_finished_at_once(
     # queue's indexes and search documents of the half-way first sync.
     desk = HeadlessDesk(shared_central.url, tmp_path / "desk", config=TEST_CONFIG)
     try:
-        ops = []
-        for _ in range(bulk_load.MIN_PAGE_CASES):
-            case = make_case()
-            ops += [put("case", case), put("note", note_for(case))]
-        desk.store.apply_page(page(ops, has_more=True)).result()
-        assert desk.store.first_sync_unfinished()
+        _begin_a_first_sync(desk.store)
         report = desk.engine.run_once()  # nobody signed in
         assert not report.ok and desk.engine.status.state is SyncState.UNAUTHENTICATED
         finishing = desk.engine._finishing
