@@ -56,6 +56,16 @@ def _fill_new_case(dialog: CallFlowDialog) -> None:
     dialog.category.set_value("other.general")
 
 
+def _saved_call(qtbot: QtBot, window: MainWindow) -> CallFlowDialog:
+    """A new call from the window, filled in and saved."""
+    dialog = window.new_call()
+    assert dialog is not None
+    _fill_new_case(dialog)
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        dialog.save()
+    return dialog
+
+
 def _names(store: Store, before: int) -> list[str]:
     """The mutations saved since `before` entries were pending."""
     return [entry.name for entry in store.pending()[before:]]
@@ -164,11 +174,7 @@ def test_f2_after_a_saved_call_was_closed_opens_a_new_call(
     qtbot: QtBot, desk: DeskContext, settings: Settings, languages: LanguageSwitcher
 ) -> None:
     window = _window(qtbot, desk, settings, languages)
-    first = window.new_call()
-    assert first is not None
-    _fill_new_case(first)
-    with qtbot.waitSignal(first.saved, timeout=WAIT_MS):
-        first.save()
+    first = _saved_call(qtbot, window)
     first.reject()
     qtbot.waitUntil(lambda: not shiboken6.isValid(first), timeout=WAIT_MS)  # deleted
     second = window.new_call()
@@ -179,11 +185,7 @@ def test_the_next_call_is_kept_when_the_saved_one_is_deleted(
     qtbot: QtBot, desk: DeskContext, settings: Settings, languages: LanguageSwitcher
 ) -> None:
     window = _window(qtbot, desk, settings, languages)
-    first = window.new_call()
-    assert first is not None
-    _fill_new_case(first)
-    with qtbot.waitSignal(first.saved, timeout=WAIT_MS):
-        first.save()
+    first = _saved_call(qtbot, window)
     first.next_button.click()  # the next call opens before the saved one is deleted
     qtbot.waitUntil(lambda: not shiboken6.isValid(first), timeout=WAIT_MS)  # deleted
     second = window.call_dialog
@@ -254,11 +256,7 @@ def test_quitting_with_a_saved_call_asks_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     window = _window(qtbot, desk, settings, languages)
-    dialog = window.new_call()
-    assert dialog is not None
-    _fill_new_case(dialog)
-    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
-        dialog.save()
+    _saved_call(qtbot, window)
     monkeypatch.setattr(CallFlowDialog, "_confirm_discard", lambda _self: pytest.fail("asked"))
     assert window.close()
 
